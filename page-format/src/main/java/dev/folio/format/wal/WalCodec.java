@@ -1,0 +1,152 @@
+package dev.folio.format.wal;
+
+import dev.folio.schemas.wal.FlushMarker;
+import dev.folio.schemas.wal.WalRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificData;
+
+/**
+ * Encodes and decodes the messages of the WAL topic in Avro single-object encoding:
+ *
+ * <pre>
+ * offset size
+ *      0    2  0xC3 0x01                       single-object marker, format version 1
+ *      2    8  CRC-64-AVRO fingerprint         of the writer's schema, little-endian
+ *     10    -  Avro binary body                a WalRecord or a FlushMarker
+ * </pre>
+ *
+ * The fingerprint says which message it is and which version of the schema wrote it; bodies
+ * written with an older schema this codec knows are resolved to the current one (Avro schema
+ * resolution), so a newer reader reads older records. When the contract changes, the previous
+ * schema of the changed message joins {@link #KNOWN_OLDER_SCHEMAS}. Thread-safe.
+ */
+public final class WalCodec {
+  /** Writer schemas of earlier contract versions that readers still resolve. None yet: v1. */
+  private static final List<Schema> KNOWN_OLDER_SCHEMAS = List.of();
+
+  private static final WalCodec DEFAULT = new WalCodec(KNOWN_OLDER_SCHEMAS);
+  private static final int HEADER_SIZE = 10;
+
+  private enum Message { RECORD, MARKER }
+
+  private final BinaryMessageEncoder<WalRecord> recordEncoder;
+  private final BinaryMessageEncoder<FlushMarker> markerEncoder;
+  private final BinaryMessageDecoder<WalRecord> recordDecoder;
+  private final BinaryMessageDecoder<FlushMarker> markerDecoder;
+  private final Map<Long, Message> messageByFingerprint = new HashMap<>();
+
+  /** What a WAL topic value decoded to: exactly one of the two is set. */
+  public record Decoded(WalRecord record, FlushMarker marker) {
+    public boolean isRecord() {
+      return record != null;
+    }
+  }
+
+  public static WalCodec get() {
+    return DEFAULT;
+  }
+
+  /** A codec that also reads these older writer schemas of WalRecord or FlushMarker. */
+  public static WalCodec knowing(List<Schema> olderWriterSchemas) {
+    return new WalCodec(olderWriterSchemas);
+  }
+
+  private WalCodec(List<Schema> olderWriterSchemas) {
+    SpecificData model = SpecificData.get();
+    recordEncoder = new BinaryMessageEncoder<>(model, WalRecord.getClassSchema());
+    markerEncoder = new BinaryMessageEncoder<>(model, FlushMarker.getClassSchema());
+    recordDecoder = new BinaryMessageDecoder<>(model, WalRecord.getClassSchema());
+    markerDecoder = new BinaryMessageDecoder<>(model, FlushMarker.getClassSchema());
+    register(WalRecord.getClassSchema(), Message.RECORD);
+    register(FlushMarker.getClassSchema(), Message.MARKER);
+    for (Schema older : olderWriterSchemas) {
+      if (older.getFullName().equals(WalRecord.getClassSchema().getFullName())) {
+        recordDecoder.addSchema(older);
+        register(older, Message.RECORD);
+      } else if (older.getFullName().equals(FlushMarker.getClassSchema().getFullName())) {
+        markerDecoder.addSchema(older);
+        register(older, Message.MARKER);
+      } else {
+        throw new IllegalArgumentException("not a schema of the WAL topic: " + older.getFullName());
+      }
+    }
+  }
+
+  private void register(Schema schema, Message message) {
+    messageByFingerprint.put(SchemaNormalization.parsingFingerprint64(schema), message);
+  }
+
+  public byte[] encode(WalRecord record) {
+    return encodeWith(recordEncoder, record);
+  }
+
+  public byte[] encode(FlushMarker marker) {
+    return encodeWith(markerEncoder, marker);
+  }
+
+  private static <T> byte[] encodeWith(BinaryMessageEncoder<T> encoder, T datum) {
+    try {
+      ByteBuffer buf = encoder.encode(datum);
+      byte[] out = new byte[buf.remaining()];
+      buf.get(out);
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Decodes a WAL topic value: a record (checked against the contract) or a flush marker. */
+  public Decoded decode(byte[] bytes) {
+    Message message = messageOf(bytes);
+    try {
+      if (message == Message.RECORD) {
+        WalRecord record = recordDecoder.decode(bytes);
+        String problem = WalRecords.problem(record);
+        if (problem != null) {
+          throw new WalDecodeException(WalDecodeException.Reason.INVALID, problem);
+        }
+        return new Decoded(record, null);
+      }
+      return new Decoded(null, markerDecoder.decode(bytes));
+    } catch (WalDecodeException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw new WalDecodeException(WalDecodeException.Reason.MALFORMED,
+          "the " + (message == Message.RECORD ? "WalRecord" : "FlushMarker") + " body does not decode: " + e, e);
+    }
+  }
+
+  /** Decodes bytes that must hold a WalRecord, e.g. from a delta layer. */
+  public WalRecord decodeRecord(byte[] bytes) {
+    Decoded decoded = decode(bytes);
+    if (!decoded.isRecord()) {
+      throw new WalDecodeException(WalDecodeException.Reason.INVALID, "expected a WalRecord, found a FlushMarker");
+    }
+    return decoded.record();
+  }
+
+  private Message messageOf(byte[] bytes) {
+    if (bytes == null || bytes.length < HEADER_SIZE || bytes[0] != (byte) 0xC3 || bytes[1] != (byte) 0x01) {
+      throw new WalDecodeException(WalDecodeException.Reason.NOT_SINGLE_OBJECT,
+          "not Avro single-object encoding (expected C3 01 and an 8-byte schema fingerprint, got "
+              + (bytes == null ? "null" : bytes.length + " bytes") + ")");
+    }
+    long fingerprint = ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    Message message = messageByFingerprint.get(fingerprint);
+    if (message == null) {
+      throw new WalDecodeException(WalDecodeException.Reason.UNKNOWN_SCHEMA,
+          String.format("unknown schema fingerprint %016x: written by a schema this reader does not know", fingerprint));
+    }
+    return message;
+  }
+}

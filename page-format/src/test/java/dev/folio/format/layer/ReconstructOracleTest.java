@@ -1,0 +1,182 @@
+package dev.folio.format.layer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.folio.format.Lsn;
+import dev.folio.format.PageKey;
+import dev.folio.format.TimelineId;
+import dev.folio.format.page.Page;
+import dev.folio.format.redo.Redo;
+import dev.folio.format.redo.RedoException;
+import dev.folio.format.testing.WalGenerator;
+import dev.folio.format.wal.WalRecords;
+import dev.folio.schemas.wal.WalRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.stream.Stream;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * (b) For random WAL over random pages, the page that reconstruction builds from delta and image
+ * layers at any LSN equals folding every record of that page up to that LSN directly.
+ */
+class ReconstructOracleTest {
+
+  /** The oracle: fold the page's records with lsn <= upTo, straight from the log. */
+  static Optional<Page> fold(List<WalRecord> log, PageKey key, long upTo) {
+    List<WalRecord> mine = log.stream()
+        .filter(r -> WalRecords.key(r).equals(key) && Lsn.compare(r.getLsn(), upTo) <= 0).toList();
+    return mine.isEmpty() ? Optional.empty() : Optional.of(Redo.applyAll(null, mine));
+  }
+
+  /** Layers as the materializer makes them: per segment of the log, one delta layer per "subtask". */
+  static final class LayerSet implements AutoCloseable {
+    final Path dir;
+    final List<DeltaLayer> deltas = new ArrayList<>();
+    final List<ImageLayer> images = new ArrayList<>();
+    private int generation;
+
+    LayerSet() throws IOException {
+      dir = Files.createTempDirectory("layers");
+    }
+
+    void delta(TimelineId timeline, List<WalRecord> records, long lsnStart, long lsnEnd) throws IOException {
+      if (records.isEmpty()) {
+        return;
+      }
+      List<WalRecord> sorted = new ArrayList<>(records);
+      sorted.sort(Comparator.comparing(WalRecords::key).thenComparing(r -> Lsn.of(r.getLsn())));
+      String gen = "g" + generation++;
+      Path file = dir.resolve(gen);
+      LayerDescriptor d;
+      try (DeltaLayer.Writer w = new DeltaLayer.Writer(file, timeline, lsnStart, lsnEnd, gen, 512)) {
+        for (WalRecord r : sorted) {
+          w.add(r);
+        }
+        d = w.finish();
+      }
+      deltas.add(DeltaLayer.open(d.name(), new FileLayerSource(file)));
+    }
+
+    void image(TimelineId timeline, List<WalRecord> log, List<PageKey> keys, long lsn) throws IOException {
+      String gen = "g" + generation++;
+      Path file = dir.resolve(gen);
+      LayerDescriptor d = null;
+      try (ImageLayer.Writer w = new ImageLayer.Writer(file, timeline, lsn, gen)) {
+        for (PageKey key : keys.stream().sorted().toList()) {
+          Optional<Page> page = fold(log, key, lsn);
+          if (page.isPresent()) {
+            w.add(key, page.get());
+          }
+        }
+        if (w.entries() > 0) {
+          d = w.finish();
+        }
+      }
+      if (d != null) {
+        images.add(ImageLayer.open(d.name(), new FileLayerSource(file)));
+      }
+    }
+
+    LayerMap map() {
+      return new LayerMap(images, deltas);
+    }
+
+    @Override
+    public void close() throws IOException {
+      for (DeltaLayer d : deltas) {
+        d.close();
+      }
+      for (ImageLayer i : images) {
+        i.close();
+      }
+      try (Stream<Path> files = Files.list(dir)) {
+        for (Path f : files.toList()) {
+          Files.delete(f);
+        }
+      }
+      Files.delete(dir);
+    }
+  }
+
+  @Property(tries = 60)
+  void reconstructionEqualsTheFold(@ForAll long seed, @ForAll @IntRange(min = 1, max = 8) int segments,
+      @ForAll @IntRange(min = 1, max = 3) int subtasks) throws IOException {
+    Random random = new Random(seed);
+    TimelineId timeline = TimelineId.generate();
+    WalGenerator wal = new WalGenerator(random, timeline, 4, 3);
+    List<WalRecord> log = wal.next(100 + random.nextInt(300));
+
+    try (LayerSet layers = new LayerSet()) {
+      long start = 1;
+      int from = 0;
+      for (int s = 0; s < segments; s++) {
+        int to = s == segments - 1 ? log.size() : Math.min(log.size(), from + random.nextInt(2 * log.size() / segments + 1));
+        long end = to == log.size() ? log.get(log.size() - 1).getLsn() + 1 : log.get(to).getLsn();
+        List<List<WalRecord>> bySubtask = new ArrayList<>();
+        for (int t = 0; t < subtasks; t++) {
+          bySubtask.add(new ArrayList<>());
+        }
+        for (WalRecord r : log.subList(from, to)) {
+          bySubtask.get(Math.floorMod(WalRecords.key(r).hashCode(), subtasks)).add(r);
+        }
+        for (List<WalRecord> part : bySubtask) {
+          layers.delta(timeline, part, start, end);
+        }
+        if (random.nextInt(3) == 0) {
+          List<PageKey> some = wal.keys().stream().filter(k -> random.nextInt(3) > 0).toList();
+          layers.image(timeline, log, some, end - 1);
+        }
+        start = end;
+        from = to;
+      }
+
+      LayerMap map = layers.map();
+      long last = log.get(log.size() - 1).getLsn();
+      for (int probe = 0; probe < 150; probe++) {
+        PageKey key = wal.keys().get(random.nextInt(wal.keys().size()));
+        long lsn = random.nextInt(4) == 0 ? log.get(random.nextInt(log.size())).getLsn()
+            : 1 + (long) (random.nextDouble() * (last + 100));
+        assertThat(PageReconstructor.pageAt(map, key, lsn)).as("%s at %s", key, Lsn.format(lsn))
+            .isEqualTo(fold(log, key, lsn));
+      }
+    }
+  }
+
+  /** (e) A page whose history in the layers starts with neither an image nor will_init is refused. */
+  @Property(tries = 30)
+  void aHistoryWithoutBaseIsAClearError(@ForAll long seed) throws IOException {
+    Random random = new Random(seed);
+    TimelineId timeline = TimelineId.generate();
+    WalGenerator wal = new WalGenerator(random, timeline, 2, 1);
+    List<WalRecord> log = wal.next(200);
+    int cut = 40;
+    try (LayerSet layers = new LayerSet()) {
+      // The first 40 records (every page's first will_init among them) are lost.
+      layers.delta(timeline, log.subList(cut, log.size()), log.get(cut).getLsn(), log.get(log.size() - 1).getLsn() + 1);
+      LayerMap map = layers.map();
+      int refused = 0;
+      for (PageKey key : wal.keys()) {
+        List<WalRecord> kept = log.subList(cut, log.size()).stream().filter(r -> WalRecords.key(r).equals(key)).toList();
+        long lastLsn = log.get(log.size() - 1).getLsn();
+        if (!kept.isEmpty() && kept.stream().noneMatch(WalRecord::getWillInit)) {
+          assertThatThrownBy(() -> PageReconstructor.pageAt(map, key, lastLsn))
+              .isInstanceOfSatisfying(RedoException.class,
+                  e -> assertThat(e.reason()).isEqualTo(RedoException.Reason.NO_BASE))
+              .hasMessageContaining(key.toString());
+          refused++;
+        }
+      }
+      assertThat(refused).as("pages whose base was cut off").isPositive();
+    }
+  }
+}
