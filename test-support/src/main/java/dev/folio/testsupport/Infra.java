@@ -3,12 +3,14 @@ package dev.folio.testsupport;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.Supplier;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.MinIOContainer;
 import org.testcontainers.kafka.KafkaContainer;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The Kafka broker and S3 endpoint that tests of one JVM share, each started on first use and
@@ -26,24 +28,9 @@ public final class Infra implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Infra.class);
 
   private final boolean docker;
-  private Kafka kafka;
-  private S3 s3;
-
-  /** A running broker, and how to stop it. */
-  interface Kafka extends AutoCloseable {
-    String bootstrapServers();
-
-    @Override
-    void close();
-  }
-
-  /** A running S3 endpoint with the test bucket, and how to stop it. */
-  interface S3 extends AutoCloseable {
-    URI endpoint();
-
-    @Override
-    void close();
-  }
+  private final Deque<AutoCloseable> running = new ArrayDeque<>();
+  private String kafkaBootstrapServers;
+  private URI s3Endpoint;
 
   Infra(boolean docker) {
     this.docker = docker;
@@ -67,96 +54,61 @@ public final class Infra implements AutoCloseable {
   }
 
   public synchronized String kafkaBootstrapServers() {
-    if (kafka == null) {
-      kafka = docker ? containerKafka() : embeddedKafka();
+    if (kafkaBootstrapServers == null) {
+      if (docker) {
+        KafkaContainer container = new KafkaContainer(KAFKA_IMAGE)
+            .withEnv("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1")
+            .withEnv("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1");
+        running.push(container::stop);
+        container.start();
+        kafkaBootstrapServers = container.getBootstrapServers();
+      } else {
+        EmbeddedKafka broker = EmbeddedKafka.start();
+        running.push(broker);
+        kafkaBootstrapServers = broker.bootstrapServers();
+      }
     }
-    return kafka.bootstrapServers();
+    return kafkaBootstrapServers;
   }
 
   public synchronized URI s3Endpoint() {
-    if (s3 == null) {
-      s3 = docker ? containerS3() : embeddedS3();
+    if (s3Endpoint == null) {
+      if (docker) {
+        MinIOContainer container = new MinIOContainer(MINIO_IMAGE).withUserName(ACCESS_KEY).withPassword(SECRET_KEY);
+        running.push(container::stop);
+        container.start();
+        URI endpoint = URI.create(container.getS3URL());
+        try (S3Client client = new S3Endpoint(endpoint, EmbeddedS3.REGION, ACCESS_KEY, SECRET_KEY, BUCKET, "").client()) {
+          client.createBucket(b -> b.bucket(BUCKET));
+        }
+        s3Endpoint = endpoint;
+      } else {
+        EmbeddedS3 server = EmbeddedS3.start(null, ACCESS_KEY, SECRET_KEY);
+        running.push(server);
+        server.createBucket(BUCKET);
+        s3Endpoint = server.endpoint();
+      }
     }
-    return s3.endpoint();
+    return s3Endpoint;
   }
 
-  private static Kafka embeddedKafka() {
-    EmbeddedKafka broker = EmbeddedKafka.start();
-    return new Kafka() {
-      public String bootstrapServers() {
-        return broker.bootstrapServers();
-      }
-
-      public void close() {
-        broker.close();
-      }
-    };
-  }
-
-  private static S3 embeddedS3() {
-    EmbeddedS3 server = EmbeddedS3.start(null, ACCESS_KEY, SECRET_KEY);
-    server.createBucket(BUCKET);
-    return new S3() {
-      public URI endpoint() {
-        return server.endpoint();
-      }
-
-      public void close() {
-        server.close();
-      }
-    };
-  }
-
-  private static Kafka containerKafka() {
-    KafkaContainer container = started(() -> new KafkaContainer(KAFKA_IMAGE)
-        .withEnv("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1")
-        .withEnv("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1"));
-    return new Kafka() {
-      public String bootstrapServers() {
-        return container.getBootstrapServers();
-      }
-
-      public void close() {
-        container.stop();
-      }
-    };
-  }
-
-  private static S3 containerS3() {
-    MinIOContainer container = started(() -> new MinIOContainer(MINIO_IMAGE)
-        .withUserName(ACCESS_KEY).withPassword(SECRET_KEY));
-    URI endpoint = URI.create(container.getS3URL());
-    S3Endpoint admin = new S3Endpoint(endpoint, EmbeddedS3.REGION, ACCESS_KEY, SECRET_KEY, BUCKET, "");
-    try (var client = admin.client()) {
-      client.createBucket(b -> b.bucket(BUCKET));
-    }
-    return new S3() {
-      public URI endpoint() {
-        return endpoint;
-      }
-
-      public void close() {
-        container.stop();
-      }
-    };
-  }
-
-  private static <C extends org.testcontainers.containers.GenericContainer<?>> C started(Supplier<C> make) {
-    C container = make.get();
-    container.start();
-    return container;
-  }
-
+  /** Stops everything started, newest first. */
   @Override
   public synchronized void close() {
-    try {
-      if (kafka != null) {
-        kafka.close();
+    RuntimeException failure = null;
+    while (!running.isEmpty()) {
+      try {
+        running.pop().close();
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = new IllegalStateException("stopping the test infrastructure failed", e);
+        } else {
+          failure.addSuppressed(e);
+        }
       }
-    } finally {
-      if (s3 != null) {
-        s3.close();
-      }
+    }
+    if (failure != null) {
+      throw failure;
     }
   }
 }

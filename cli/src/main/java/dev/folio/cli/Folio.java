@@ -1,0 +1,47 @@
+package dev.folio.cli;
+
+import dev.folio.cli.bench.BenchCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The {@code folio} command. */
+@Command(
+    name = "folio",
+    mixinStandardHelpOptions = true,
+    versionProvider = Folio.Version.class,
+    description = "Folio: disaggregated database storage. The log is the database.",
+    subcommands = {BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Folio implements Runnable {
+  @Spec
+  CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs a command line and returns its exit code: 0 done, 1 failed, 2 bad usage. */
+  public static int run(String... args) {
+    CommandLine cli = new CommandLine(new Folio());
+    cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
+      commandLine.getErr().println("folio: " + e.getMessage());
+      return 1;
+    });
+    return cli.execute(args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** The version of the build. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = Folio.class.getPackage().getImplementationVersion();
+      return new String[] {"folio " + (version == null ? "(development build)" : version)};
+    }
+  }
+}
