@@ -18,6 +18,10 @@ public final class Folio implements Runnable {
   CommandSpec spec;
 
   public static void main(String[] args) {
+    // Our logging settings, not the tests' ones that test-support's jar carries.
+    if (System.getProperty("log4j2.configurationFile") == null) {
+      System.setProperty("log4j2.configurationFile", "log4j2-folio.xml");
+    }
     System.exit(run(args));
   }
 

@@ -1,5 +1,6 @@
 package dev.folio.testsupport;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -47,7 +48,7 @@ public final class EmbeddedKafka implements AutoCloseable {
           .setConfigProp("group.initial.rebalance.delay.ms", "0")
           .setConfigProp("auto.create.topics.enable", "false")
           .build();
-      cluster.format();
+      formatQuietly(cluster);
       cluster.startup();
       cluster.waitForReadyBrokers();
       return new EmbeddedKafka(cluster);
@@ -60,6 +61,23 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
       }
       throw new IllegalStateException("the embedded Kafka broker did not start: " + e, e);
+    }
+  }
+
+  /**
+   * Formats the storage. Kafka's formatter reports on standard output; that would mix with the
+   * output of whatever embeds the broker (a benchmark's table, {@code folio local}), so its report
+   * goes to standard error.
+   */
+  private static void formatQuietly(KafkaClusterTestKit cluster) throws Exception {
+    synchronized (System.class) {
+      PrintStream out = System.out;
+      System.setOut(System.err);
+      try {
+        cluster.format();
+      } finally {
+        System.setOut(out);
+      }
     }
   }
 

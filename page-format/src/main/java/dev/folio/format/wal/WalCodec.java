@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.BinaryData;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
@@ -36,6 +37,18 @@ public final class WalCodec {
 
   private static final WalCodec DEFAULT = new WalCodec(KNOWN_OLDER_SCHEMAS);
   private static final int HEADER_SIZE = 10;
+  /** Where a WalRecord's LSN starts: after the header and the 16-byte timeline (checked below). */
+  private static final int LSN_AT = HEADER_SIZE + 16;
+
+  static {
+    List<Schema.Field> fields = WalRecord.getClassSchema().getFields();
+    if (!fields.get(0).name().equals("timeline") || fields.get(0).schema().getType() != Schema.Type.FIXED
+        || fields.get(0).schema().getFixedSize() != 16 || !fields.get(1).name().equals("lsn")
+        || fields.get(1).schema().getType() != Schema.Type.LONG) {
+      throw new ExceptionInInitializerError("WalCodec.withLsn expects WalRecord to start with a 16-byte timeline"
+          + " and the LSN");
+    }
+  }
 
   private enum Message { RECORD, MARKER }
 
@@ -92,6 +105,26 @@ public final class WalCodec {
 
   public byte[] encode(FlushMarker marker) {
     return encodeWith(markerEncoder, marker);
+  }
+
+  /**
+   * The encoding of a WalRecord with its LSN replaced: exactly what {@link #encode} gives for the
+   * record with that LSN, without encoding it again. The LSN is the body's second field, after the
+   * 16-byte timeline, so its zig-zag varint starts right after the header and the timeline; the
+   * class refuses to load if the schema ever moves it.
+   */
+  public byte[] withLsn(byte[] encoded, long lsn) {
+    int oldEnd = LSN_AT;
+    while ((encoded[oldEnd++] & 0x80) != 0) {
+      // skip the old varint
+    }
+    byte[] varint = new byte[10];
+    int length = BinaryData.encodeLong(lsn, varint, 0);
+    byte[] out = new byte[encoded.length - (oldEnd - LSN_AT) + length];
+    System.arraycopy(encoded, 0, out, 0, LSN_AT);
+    System.arraycopy(varint, 0, out, LSN_AT, length);
+    System.arraycopy(encoded, oldEnd, out, LSN_AT + length, encoded.length - oldEnd);
+    return out;
   }
 
   private static <T> byte[] encodeWith(BinaryMessageEncoder<T> encoder, T datum) {

@@ -42,6 +42,16 @@ class WalCodecTest {
     }
   }
 
+  @Property(tries = 500)
+  void replacingTheLsnGivesTheEncodingOfTheRecordWithThatLsn(@ForAll long seed, @ForAll long otherLsn) {
+    WalGenerator wal = new WalGenerator(new Random(seed), TimelineId.generate(), 2, 1);
+    WalRecord record = wal.next();
+    long lsn = otherLsn == 0 ? 1 : otherLsn;
+    byte[] patched = codec.withLsn(codec.encode(record), lsn);
+    record.put("lsn", lsn);
+    assertThat(patched).isEqualTo(codec.encode(record));
+  }
+
   @Test
   void flushMarkersRoundTrip() {
     FlushMarker marker = new FlushMarker(TimelineId.generate().toAvro(), 0x16B3748L, 1_764_000_000_000_000L);
