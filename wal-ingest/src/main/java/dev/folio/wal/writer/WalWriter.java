@@ -123,7 +123,7 @@ public final class WalWriter implements AutoCloseable {
         .tag("timeline", tl).register(registry);
     this.flushTimer = Timer.builder("folio.wal.flush.latency").description("time a flush transaction was open")
         .tag("timeline", tl).publishPercentileHistogram().register(registry);
-    this.batchSize = DistributionSummary.builder("folio.wal.send.records").description("records sent at once")
+    this.batchSize = DistributionSummary.builder("folio.wal.flush.records").description("records per flush")
         .tag("timeline", tl).register(registry);
     this.flusher = new Thread(this::flushLoop, "folio-wal-flusher-" + tl.substring(0, 8));
     this.flusher.setDaemon(true);
@@ -300,6 +300,7 @@ public final class WalWriter implements AutoCloseable {
     boolean open = false;
     long openedAt = 0;
     long sentLsn = durableLsn;
+    long sentInTransaction = 0;
     while (true) {
       List<Pending> batch = null;
       boolean commit;
@@ -340,10 +341,12 @@ public final class WalWriter implements AutoCloseable {
           for (Pending p : batch) {
             producer.send(p.record);
           }
-          batchSize.record(batch.size());
+          sentInTransaction += batch.size();
         }
         if (commit) {
           commit(sentLsn, openedAt);
+          batchSize.record(sentInTransaction);
+          sentInTransaction = 0;
           open = false;
           completeUpTo(sentLsn);
         }

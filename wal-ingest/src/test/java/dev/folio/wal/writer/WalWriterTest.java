@@ -184,6 +184,8 @@ class WalWriterTest {
     double flushes = registry.get("folio.wal.flushes").counter().count();
     assertThat(flushes).as("transactions for %d flush calls", threads * commitsEach)
         .isGreaterThan(0).isLessThan(threads * commitsEach);
+    assertThat(registry.get("folio.wal.flush.records").summary().totalAmount()).isEqualTo(written.size());
+    assertThat(registry.get("folio.wal.records").counter().count()).isEqualTo(written.size());
     assertThat(WalTestLog.committedRecords(kafka, topic, timeline, end)).containsExactlyInAnyOrderElementsOf(written);
   }
 
