@@ -17,7 +17,7 @@ public final class RealInfraExtension implements ParameterResolver {
   private static final AtomicInteger TESTS = new AtomicInteger();
 
   /** Lets JUnit close the shared infrastructure when the whole test run ends. */
-  private record Shared(Infra infra) implements ExtensionContext.Store.CloseableResource {
+  private record Shared(Infra infra) implements ExtensionContext.Store.CloseableResource, AutoCloseable {
     @Override
     public void close() {
       infra.close();

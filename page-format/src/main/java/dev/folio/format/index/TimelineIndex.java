@@ -35,23 +35,28 @@ import java.util.function.Supplier;
  *   "ancestor": {"timeline": "9a1b...", "lsn": "0/16B3748"},        or null
  *   "consistentLsn": "0/1A2B3C4",    everything up to here is in the layers (invariant 6)
  *   "checkpointId": 42,              the Flink checkpoint that produced this index
+ *   "jobId": "4bd1...",              the Flink job that committed it
  *   "kafkaOffsets": [{"topic": "folio.wal", "partition": 0, "offset": 1234}],
  *   "layers": [{"kind": "delta", "firstKey": "1/16384/main/0", "lastKey": "1/16384/main/9",
  *               "lsnStart": "0/100", "lsnEnd": "0/200", "generation": "c42s0a0",
  *               "sizeBytes": 81234, "entries": 311}],
+ *   "walArchive": [{"partition": 0, "firstLsn": "0/100", "lastLsn": "0/1F0", "records": 12,
+ *                   "sizeBytes": 4096, "file": "0000000000000100-00000000000001F0.c42s0a0.avro"}],
  *   "createdAt": "2026-11-24T10:00:00Z"
  * }
  * </pre>
  *
- * Kafka offsets are the next offset to read per partition. A reader refuses another format
+ * Kafka offsets are where a reader of the log's tail starts for this timeline, per partition:
+ * after them come only records above the consistent LSN. The WAL archive lists the files of raw
+ * records, per partition in LSN order, that replay reads when Kafka no longer holds them. A reader refuses another format
  * version and any unknown field, rather than guess what a newer writer meant.
  */
 public record TimelineIndex(TimelineId timeline, long seq, Ancestor ancestor, long consistentLsn, long checkpointId,
-    List<KafkaOffset> kafkaOffsets, List<LayerDescriptor> layers, Instant createdAt) {
+    String jobId, List<KafkaOffset> kafkaOffsets, List<LayerDescriptor> layers, List<ArchiveFile> walArchive, Instant createdAt) {
   public static final int FORMAT_VERSION = 1;
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final Set<String> FIELDS = Set.of("formatVersion", "timeline", "seq", "ancestor", "consistentLsn",
-      "checkpointId", "kafkaOffsets", "layers", "createdAt");
+      "checkpointId", "jobId", "kafkaOffsets", "layers", "walArchive", "createdAt");
 
   /** The timeline this one branched from, and the LSN it branched at. */
   public record Ancestor(TimelineId timeline, long lsn) {}
@@ -59,9 +64,18 @@ public record TimelineIndex(TimelineId timeline, long seq, Ancestor ancestor, lo
   /** The next offset to read on one partition. */
   public record KafkaOffset(String topic, int partition, long offset) {}
 
+  /** A file of the WAL archive: the timeline's records on one partition, LSNs first to last. */
+  public record ArchiveFile(int partition, long firstLsn, long lastLsn, long records, long sizeBytes, String file) {
+    /** {@code <firstLsn>-<lastLsn>.<generation>.avro}, LSNs in 16 hex digits. */
+    public static String fileName(long firstLsn, long lastLsn, String generation) {
+      return String.format("%016X-%016X.%s.avro", firstLsn, lastLsn, generation);
+    }
+  }
+
   public TimelineIndex {
     kafkaOffsets = List.copyOf(kafkaOffsets);
     layers = List.copyOf(layers);
+    walArchive = List.copyOf(walArchive);
   }
 
   /** The object name of index number {@code seq}: zero-padded, so that names sort by number. */
@@ -81,6 +95,7 @@ public record TimelineIndex(TimelineId timeline, long seq, Ancestor ancestor, lo
     }
     root.put("consistentLsn", Lsn.format(consistentLsn));
     root.put("checkpointId", checkpointId);
+    root.put("jobId", jobId);
     ArrayNode offsets = root.putArray("kafkaOffsets");
     for (KafkaOffset o : kafkaOffsets) {
       offsets.addObject().put("topic", o.topic()).put("partition", o.partition()).put("offset", o.offset());
@@ -97,6 +112,12 @@ public record TimelineIndex(TimelineId timeline, long seq, Ancestor ancestor, lo
           .put("generation", n.generation())
           .put("sizeBytes", d.sizeBytes())
           .put("entries", d.entries());
+    }
+    ArrayNode archive = root.putArray("walArchive");
+    for (ArchiveFile f : walArchive) {
+      archive.addObject().put("partition", f.partition()).put("firstLsn", Lsn.format(f.firstLsn()))
+          .put("lastLsn", Lsn.format(f.lastLsn())).put("records", f.records()).put("sizeBytes", f.sizeBytes())
+          .put("file", f.file());
     }
     root.put("createdAt", createdAt.toString());
     try {
@@ -149,8 +170,13 @@ public record TimelineIndex(TimelineId timeline, long seq, Ancestor ancestor, lo
           r.parse(l, "lastKey", PageKey::parse), r.lsn(l, "lsnStart"), r.lsn(l, "lsnEnd"), r.text(l, "generation")));
       layers.add(new LayerDescriptor(name, r.number(l, "sizeBytes"), r.number(l, "entries")));
     }
+    List<ArchiveFile> archive = new ArrayList<>();
+    for (JsonNode f : r.array(root, "walArchive")) {
+      archive.add(new ArchiveFile(Math.toIntExact(r.number(f, "partition")), r.lsn(f, "firstLsn"), r.lsn(f, "lastLsn"),
+          r.number(f, "records"), r.number(f, "sizeBytes"), r.text(f, "file")));
+    }
     return new TimelineIndex(r.parse(root, "timeline", TimelineId::parse), r.number(root, "seq"), ancestor,
-        r.lsn(root, "consistentLsn"), r.number(root, "checkpointId"), offsets, layers,
+        r.lsn(root, "consistentLsn"), r.number(root, "checkpointId"), r.text(root, "jobId"), offsets, layers, archive,
         r.parse(root, "createdAt", Instant::parse));
   }
 

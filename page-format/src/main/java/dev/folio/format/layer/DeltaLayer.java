@@ -94,6 +94,11 @@ public final class DeltaLayer implements Closeable {
       writer.add(WalRecords.key(record), record.getLsn(), record.getWillInit(), WalCodec.get().encode(record));
     }
 
+    /** Adds a record already encoded (single-object, as on Kafka); the caller vouches for key, LSN and flag. */
+    public void addEncoded(PageKey key, long lsn, boolean willInit, byte[] encodedRecord) throws IOException {
+      writer.add(key, lsn, willInit, encodedRecord);
+    }
+
     public long entries() {
       return writer.entries();
     }

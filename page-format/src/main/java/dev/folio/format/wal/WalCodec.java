@@ -1,5 +1,6 @@
 package dev.folio.format.wal;
 
+import dev.folio.format.TimelineId;
 import dev.folio.schemas.wal.FlushMarker;
 import dev.folio.schemas.wal.WalRecord;
 import java.io.IOException;
@@ -40,13 +41,17 @@ public final class WalCodec {
   /** Where a WalRecord's LSN starts: after the header and the 16-byte timeline (checked below). */
   private static final int LSN_AT = HEADER_SIZE + 16;
 
+  private static final long CURRENT_RECORD = SchemaNormalization.parsingFingerprint64(WalRecord.getClassSchema());
+  private static final long CURRENT_MARKER = SchemaNormalization.parsingFingerprint64(FlushMarker.getClassSchema());
+
   static {
-    List<Schema.Field> fields = WalRecord.getClassSchema().getFields();
-    if (!fields.get(0).name().equals("timeline") || fields.get(0).schema().getType() != Schema.Type.FIXED
-        || fields.get(0).schema().getFixedSize() != 16 || !fields.get(1).name().equals("lsn")
-        || fields.get(1).schema().getType() != Schema.Type.LONG) {
-      throw new ExceptionInInitializerError("WalCodec.withLsn expects WalRecord to start with a 16-byte timeline"
-          + " and the LSN");
+    for (Schema schema : List.of(WalRecord.getClassSchema(), FlushMarker.getClassSchema())) {
+      List<Schema.Field> fields = schema.getFields();
+      if (!fields.get(0).name().equals("timeline") || fields.get(0).schema().getType() != Schema.Type.FIXED
+          || fields.get(0).schema().getFixedSize() != 16 || fields.get(1).schema().getType() != Schema.Type.LONG) {
+        throw new ExceptionInInitializerError("WalCodec.withLsn and peek expect " + schema.getName()
+            + " to start with a 16-byte timeline and an LSN");
+      }
     }
   }
 
@@ -57,6 +62,16 @@ public final class WalCodec {
   private final BinaryMessageDecoder<WalRecord> recordDecoder;
   private final BinaryMessageDecoder<FlushMarker> markerDecoder;
   private final Map<Long, Message> messageByFingerprint = new HashMap<>();
+
+  /**
+   * What the first bytes of a WAL topic value say, without decoding the rest: whether it is a
+   * record or a marker, its timeline, and its LSN (a marker's flush LSN).
+   */
+  public record Peek(boolean isRecord, long timelineHigh, long timelineLow, long lsn) {
+    public TimelineId timeline() {
+      return new TimelineId(timelineHigh, timelineLow);
+    }
+  }
 
   /** What a WAL topic value decoded to: exactly one of the two is set. */
   public record Decoded(WalRecord record, FlushMarker marker) {
@@ -157,6 +172,60 @@ public final class WalCodec {
       throw new WalDecodeException(WalDecodeException.Reason.MALFORMED,
           "the " + (message == Message.RECORD ? "WalRecord" : "FlushMarker") + " body does not decode: " + e, e);
     }
+  }
+
+  /**
+   * Reads the header, the timeline and the LSN of a value, for routing it, and leaves the body
+   * for later: in both messages of the current contract the 16-byte timeline comes first and the
+   * LSN second (checked when the class loads). Values written with an older schema are decoded.
+   * The body is not checked: a value can peek well and still fail {@link #decode}.
+   */
+  public Peek peek(byte[] bytes) {
+    Message message = messageOf(bytes);
+    long fingerprint = ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    if (fingerprint != CURRENT_RECORD && fingerprint != CURRENT_MARKER) {
+      Decoded d = decode(bytes);
+      return d.isRecord()
+          ? peekOf(true, d.record().getTimeline().bytes(), d.record().getLsn())
+          : peekOf(false, d.marker().getTimeline().bytes(), d.marker().getFlushLsn());
+    }
+    if (bytes.length < LSN_AT + 1) {
+      throw new WalDecodeException(WalDecodeException.Reason.MALFORMED, "a WAL message of " + bytes.length
+          + " bytes ends before its LSN");
+    }
+    ByteBuffer b = ByteBuffer.wrap(bytes);
+    long raw = 0;
+    int shift = 0;
+    int at = LSN_AT;
+    while (true) {
+      if (at >= bytes.length || shift > 63) {
+        throw new WalDecodeException(WalDecodeException.Reason.MALFORMED, "the LSN of a WAL message is cut short");
+      }
+      int next = bytes[at++];
+      raw |= (long) (next & 0x7F) << shift;
+      shift += 7;
+      if ((next & 0x80) == 0) {
+        break;
+      }
+    }
+    return new Peek(message == Message.RECORD, b.getLong(HEADER_SIZE), b.getLong(HEADER_SIZE + 8),
+        (raw >>> 1) ^ -(raw & 1));
+  }
+
+  /** True if the value was written with the current WalRecord schema (so its body needs no resolution). */
+  public boolean isCurrentRecord(byte[] bytes) {
+    return bytes.length >= HEADER_SIZE
+        && ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong() == CURRENT_RECORD;
+  }
+
+  /** The Avro binary body of a single-object encoding: what follows the 10-byte header. */
+  public static ByteBuffer body(byte[] bytes) {
+    return ByteBuffer.wrap(bytes, HEADER_SIZE, bytes.length - HEADER_SIZE).slice();
+  }
+
+  private static Peek peekOf(boolean record, byte[] timeline, long lsn) {
+    ByteBuffer b = ByteBuffer.wrap(timeline);
+    return new Peek(record, b.getLong(), b.getLong(), lsn);
   }
 
   /** Decodes bytes that must hold a WalRecord, e.g. from a delta layer. */

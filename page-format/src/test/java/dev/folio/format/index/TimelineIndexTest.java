@@ -18,10 +18,12 @@ class TimelineIndexTest {
   private static final PageKey B = new PageKey(1, 16384, Fork.MAIN, 9);
 
   private static TimelineIndex sample(TimelineIndex.Ancestor ancestor) {
-    return new TimelineIndex(TimelineId.generate(), 12, ancestor, 0x1A2B3C4L, 42,
+    return new TimelineIndex(TimelineId.generate(), 12, ancestor, 0x1A2B3C4L, 42, "4bd1c0ffee",
         List.of(new TimelineIndex.KafkaOffset("folio.wal", 0, 1234), new TimelineIndex.KafkaOffset("folio.wal", 1, 7)),
         List.of(new LayerDescriptor(LayerName.delta(A, B, 0x100, 0x200, "c42s0a0"), 81234, 311),
             new LayerDescriptor(LayerName.image(A, B, 0x1FF, "c42s1a0"), 90000, 10)),
+        List.of(new TimelineIndex.ArchiveFile(0, 0x100, 0x1F0, 12, 4096,
+            TimelineIndex.ArchiveFile.fileName(0x100, 0x1F0, "c42s0a0"))),
         Instant.parse("2026-11-24T10:00:00Z"));
   }
 
@@ -40,6 +42,7 @@ class TimelineIndexTest {
     assertThat(json).contains("\"formatVersion\" : 1", "\"consistentLsn\" : \"0/1A2B3C4\"",
         "\"firstKey\" : \"1/16384/main/0\"", "\"kind\" : \"delta\"", "\"ancestor\" : null");
     assertThat(TimelineIndex.fileName(12)).isEqualTo("00000000000000000012.json");
+    assertThat(json).contains("\"file\" : \"0000000000000100-00000000000001F0.c42s0a0.avro\"");
   }
 
   @Test

@@ -52,6 +52,30 @@ class WalCodecTest {
     assertThat(patched).isEqualTo(codec.encode(record));
   }
 
+  @Property(tries = 300)
+  void aPeekSaysWhatTheFullDecodeSays(@ForAll long seed, @ForAll long lsn) {
+    WalGenerator wal = new WalGenerator(new Random(seed), TimelineId.generate(), 2, 1);
+    WalRecord record = wal.next();
+    record.put("lsn", lsn == 0 ? 1 : lsn);
+    WalCodec.Peek peek = codec.peek(codec.encode(record));
+    assertThat(peek.isRecord()).isTrue();
+    assertThat(peek.timeline()).isEqualTo(wal.timeline());
+    assertThat(peek.lsn()).isEqualTo(record.getLsn());
+    FlushMarker marker = new FlushMarker(wal.timeline().toAvro(), lsn, 5L);
+    WalCodec.Peek markerPeek = codec.peek(codec.encode(marker));
+    assertThat(markerPeek.isRecord()).isFalse();
+    assertThat(markerPeek.lsn()).isEqualTo(lsn);
+    assertThat(markerPeek.timeline()).isEqualTo(wal.timeline());
+  }
+
+  @Test
+  void aPeekAtGarbageIsATypedError() {
+    byte[] cut = java.util.Arrays.copyOf(codec.encode(heapInsert()), 26);
+    assertThatThrownBy(() -> codec.peek(cut)).isInstanceOfSatisfying(WalDecodeException.class,
+        e -> assertThat(e.reason()).isEqualTo(WalDecodeException.Reason.MALFORMED));
+    assertThatThrownBy(() -> codec.peek(new byte[] {1, 2, 3})).isInstanceOf(WalDecodeException.class);
+  }
+
   @Test
   void flushMarkersRoundTrip() {
     FlushMarker marker = new FlushMarker(TimelineId.generate().toAvro(), 0x16B3748L, 1_764_000_000_000_000L);

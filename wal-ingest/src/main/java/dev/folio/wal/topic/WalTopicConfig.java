@@ -1,5 +1,6 @@
 package dev.folio.wal.topic;
 
+import java.io.Serializable;
 import java.time.Duration;
 
 /**
@@ -14,7 +15,7 @@ import java.time.Duration;
  * @param retention how long Kafka keeps the WAL; older records are read from the archive in S3
  */
 public record WalTopicConfig(String prefix, int partitions, short replicationFactor, int minInsyncReplicas,
-    Duration retention) {
+    Duration retention) implements Serializable {
   public static final String DEFAULT_PREFIX = "folio.";
 
   public WalTopicConfig {

@@ -1,0 +1,34 @@
+package dev.folio.flink.materializer;
+
+import dev.folio.format.layout.StorageLayout;
+import dev.folio.wal.topic.WalTopicConfig;
+import java.io.Serializable;
+import java.util.Map;
+
+/**
+ * What the materializer reads and where it writes.
+ *
+ * @param bootstrapServers the Kafka cluster of the WAL
+ * @param kafkaProperties further Kafka client settings (security...)
+ * @param topic the WAL topic
+ * @param layout where layers, indexes and the WAL archive go
+ * @param groupId the consumer group the source commits its offsets to (for monitoring only:
+ *     positions live in Flink's checkpoints)
+ * @param imageEveryRecords a page's delta chain that long gets an image
+ * @param layerBufferBytes a layer writer holding more than this writes its files before the checkpoint
+ * @param folderCachePages pages each folder keeps in memory in front of its state
+ */
+public record MaterializerConfig(String bootstrapServers, Map<String, String> kafkaProperties, WalTopicConfig topic,
+    StorageLayout layout, String groupId, int imageEveryRecords, long layerBufferBytes, int folderCachePages)
+    implements Serializable {
+  public MaterializerConfig {
+    kafkaProperties = Map.copyOf(kafkaProperties);
+    if (imageEveryRecords < 1 || layerBufferBytes < 1 || folderCachePages < 1) {
+      throw new IllegalArgumentException("image threshold, layer buffer and folder cache must be positive");
+    }
+  }
+
+  public static MaterializerConfig of(String bootstrapServers, WalTopicConfig topic, StorageLayout layout) {
+    return new MaterializerConfig(bootstrapServers, Map.of(), topic, layout, "folio-materializer", 16, 64L << 20, 4096);
+  }
+}

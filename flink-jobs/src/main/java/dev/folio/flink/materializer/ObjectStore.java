@@ -1,0 +1,67 @@
+package dev.folio.flink.materializer;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.core.fs.FSDataOutputStream;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+
+/**
+ * The object store as the job sees it, through Flink's file systems: {@code s3a://} paths go to
+ * S3 through the cluster's S3 plugin (Hadoop S3A inside), so the job carries no S3 client of its
+ * own and uses whatever endpoint and credentials the cluster is configured with.
+ */
+final class ObjectStore {
+  private ObjectStore() {}
+
+  private static FileSystem fs(String path) throws IOException {
+    return FileSystem.get(URI.create(path));
+  }
+
+  /** Copies a local file to {@code target}, which must not exist yet. */
+  static void upload(java.nio.file.Path local, String target) throws IOException {
+    try (FSDataOutputStream out = fs(target).create(new Path(target), FileSystem.WriteMode.NO_OVERWRITE)) {
+      Files.copy(local, out);
+    }
+  }
+
+  /** Writes {@code bytes} to {@code target}, which must not exist yet. */
+  static void write(String target, byte[] bytes) throws IOException {
+    try (OutputStream out = fs(target).create(new Path(target), FileSystem.WriteMode.NO_OVERWRITE)) {
+      out.write(bytes);
+    }
+  }
+
+  /** The object's bytes, or null if there is none. */
+  static byte[] readIfExists(String path) throws IOException {
+    try (InputStream in = fs(path).open(new Path(path))) {
+      return in.readAllBytes();
+    } catch (FileNotFoundException e) {
+      return null;
+    }
+  }
+
+  /** Names of the objects directly under {@code directory}; empty if there are none. */
+  static List<String> list(String directory) throws IOException {
+    List<String> names = new ArrayList<>();
+    FileStatus[] statuses;
+    try {
+      statuses = fs(directory).listStatus(new Path(directory));
+    } catch (FileNotFoundException e) {
+      return names;
+    }
+    if (statuses != null) {
+      for (FileStatus s : statuses) {
+        names.add(s.getPath().getName());
+      }
+    }
+    return names;
+  }
+}
