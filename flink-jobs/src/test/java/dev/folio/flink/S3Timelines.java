@@ -51,6 +51,9 @@ public final class S3Timelines implements AutoCloseable {
   public List<TimelineIndex> indexes(TimelineId timeline) {
     List<TimelineIndex> out = new ArrayList<>();
     for (String key : list(layout.indexDirectory(timeline))) {
+      if (!key.endsWith(".json")) {
+        continue;
+      }
       byte[] json = client.getObjectAsBytes(b -> b.bucket(s3.bucket()).key(key)).asByteArray();
       out.add(TimelineIndex.fromJson(key, json));
     }

@@ -21,7 +21,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.flink.metrics.Counter;
@@ -37,6 +42,11 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * file gets a name no other attempt uses; just before the barrier of a checkpoint it sends the
  * committer every file written since the previous one, and the committer makes them visible when
  * the checkpoint completes. Files of a failed attempt are never listed and stay invisible.
+ *
+ * <p>Files are encoded on the task thread and uploaded by a few threads of the writer's own, so
+ * that a checkpoint waits for its uploads side by side, not one after another, and uploads of an
+ * early write overlap with folding. The barrier waits until every upload has succeeded; a failed
+ * upload fails the checkpoint, and the job restarts from the previous one.
  */
 public final class CheckpointedLayerWriter extends AbstractStreamOperator<CommitterInput>
     implements OneInputStreamOperator<LayerEntry, CommitterInput> {
@@ -45,13 +55,16 @@ public final class CheckpointedLayerWriter extends AbstractStreamOperator<Commit
     return c != 0 ? c : Lsn.compare(a.lsn, b.lsn);
   };
 
+  private static final int UPLOAD_THREADS = 4;
+
   private final StorageLayout layout;
   private final long bufferLimitBytes;
 
   private transient Map<TimelineId, List<LayerEntry>> deltas;
   private transient Map<TimelineId, TreeMap<PageKey, LayerEntry>> images;
   private transient long buffered;
-  private transient List<CommitterInput> written;
+  private transient List<Future<CommitterInput>> uploads;
+  private transient ExecutorService uploaders;
   private transient String writerToken;
   private transient int files;
   private transient Path scratch;
@@ -69,11 +82,16 @@ public final class CheckpointedLayerWriter extends AbstractStreamOperator<Commit
     super.open();
     deltas = new HashMap<>();
     images = new HashMap<>();
-    written = new ArrayList<>();
+    uploads = new ArrayList<>();
     int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     int attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
     writerToken = "s" + subtask + "a" + attempt + "r" + Integer.toHexString(ThreadLocalRandom.current().nextInt());
     scratch = Files.createTempDirectory("folio-layers-" + writerToken);
+    uploaders = Executors.newFixedThreadPool(UPLOAD_THREADS, r -> {
+      Thread t = new Thread(r, "folio-layer-upload-" + writerToken);
+      t.setDaemon(true);
+      return t;
+    });
     layersWritten = getMetricGroup().counter("folioLayersWritten");
     imageLayersWritten = getMetricGroup().counter("folioImageLayersWritten");
     bytesWritten = getMetricGroup().counter("folioLayerBytesWritten");
@@ -96,10 +114,14 @@ public final class CheckpointedLayerWriter extends AbstractStreamOperator<Commit
   @Override
   public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
     writeFiles();
-    for (CommitterInput file : written) {
-      output.collect(new StreamRecord<>(file));
+    for (Future<CommitterInput> upload : uploads) {
+      try {
+        output.collect(new StreamRecord<>(upload.get()));
+      } catch (ExecutionException e) {
+        throw new IOException("could not upload a file of checkpoint " + checkpointId, e.getCause());
+      }
     }
-    written.clear();
+    uploads.clear();
     super.prepareSnapshotPreBarrier(checkpointId);
   }
 
@@ -124,31 +146,31 @@ public final class CheckpointedLayerWriter extends AbstractStreamOperator<Commit
     entries.sort(KEY_THEN_LSN);
     long first = entries.stream().mapToLong(e -> e.lsn).reduce(Lsn::min).orElseThrow();
     long last = entries.stream().mapToLong(e -> e.lsn).reduce(Lsn::max).orElseThrow();
-    Path local = scratch.resolve("delta");
+    String generation = generation();
+    Path local = scratch.resolve(generation + ".delta");
     LayerDescriptor d;
-    try (DeltaLayer.Writer w = new DeltaLayer.Writer(local, timeline, first, last + 1, generation())) {
+    try (DeltaLayer.Writer w = new DeltaLayer.Writer(local, timeline, first, last + 1, generation)) {
       for (LayerEntry e : entries) {
         w.addEncoded(e.page(), e.lsn, e.willInit, e.bytes);
       }
       d = w.finish();
     }
-    upload(local, layout.layer(timeline, d.name()));
-    written.add(CommitterInput.layer(timeline, d.fileName(), d.sizeBytes(), d.entries()));
+    upload(local, layout.layer(timeline, d.name()), CommitterInput.layer(timeline, d.fileName(), d.sizeBytes(), d.entries()));
     layersWritten.inc();
   }
 
   private void writeImageLayer(TimelineId timeline, TreeMap<PageKey, LayerEntry> entries) throws IOException {
     long lsn = entries.values().stream().mapToLong(e -> e.lsn).reduce(Lsn::max).orElseThrow();
-    Path local = scratch.resolve("image");
+    String generation = generation();
+    Path local = scratch.resolve(generation + ".image");
     LayerDescriptor d;
-    try (ImageLayer.Writer w = new ImageLayer.Writer(local, timeline, lsn, generation())) {
+    try (ImageLayer.Writer w = new ImageLayer.Writer(local, timeline, lsn, generation)) {
       for (Map.Entry<PageKey, LayerEntry> e : entries.entrySet()) {
         w.add(e.getKey(), Page.of(e.getValue().bytes));
       }
       d = w.finish();
     }
-    upload(local, layout.layer(timeline, d.name()));
-    written.add(CommitterInput.layer(timeline, d.fileName(), d.sizeBytes(), d.entries()));
+    upload(local, layout.layer(timeline, d.name()), CommitterInput.layer(timeline, d.fileName(), d.sizeBytes(), d.entries()));
     layersWritten.inc();
     imageLayersWritten.inc();
   }
@@ -162,31 +184,37 @@ public final class CheckpointedLayerWriter extends AbstractStreamOperator<Commit
     for (Map.Entry<Integer, List<LayerEntry>> p : byPartition.entrySet()) {
       List<LayerEntry> records = p.getValue();
       records.sort((a, b) -> Lsn.compare(a.lsn, b.lsn));
-      Path local = scratch.resolve("archive");
+      String name = TimelineIndex.ArchiveFile.fileName(records.get(0).lsn, records.get(records.size() - 1).lsn,
+          generation());
+      Path local = scratch.resolve(name);
       try (DataFileWriter<WalRecord> out = new DataFileWriter<>(new SpecificDatumWriter<>(WalRecord.class))) {
         out.create(WalRecord.getClassSchema(), local.toFile());
         for (LayerEntry e : records) {
           out.appendEncoded(WalCodec.body(e.bytes));
         }
       }
-      long first = records.get(0).lsn;
-      long last = records.get(records.size() - 1).lsn;
-      String name = TimelineIndex.ArchiveFile.fileName(first, last, generation());
-      long size = Files.size(local);
-      upload(local, layout.walArchive(timeline, p.getKey()) + name);
-      written.add(CommitterInput.archive(timeline, p.getKey(), first, last, name, size, records.size()));
+      upload(local, layout.walArchive(timeline, p.getKey()) + name, CommitterInput.archive(timeline, p.getKey(),
+          records.get(0).lsn, records.get(records.size() - 1).lsn, name, Files.size(local), records.size()));
     }
   }
 
-  private void upload(Path local, String target) throws IOException {
+  /** Uploads {@code local} to {@code target} in the background; {@code file} is what the committer hears of it. */
+  private void upload(Path local, String target, CommitterInput file) throws IOException {
     bytesWritten.inc(Files.size(local));
-    ObjectStore.upload(local, target);
-    Files.delete(local);
+    uploads.add(uploaders.submit(() -> {
+      ObjectStore.upload(local, target);
+      Files.delete(local);
+      return file;
+    }));
   }
 
   @Override
   public void close() throws Exception {
     try {
+      if (uploaders != null) {
+        uploaders.shutdownNow();
+        uploaders.awaitTermination(1, TimeUnit.MINUTES);
+      }
       if (scratch != null) {
         try (var leftovers = Files.list(scratch)) {
           for (Path f : leftovers.toList()) {

@@ -219,19 +219,13 @@ public final class IndexCommitter extends AbstractStreamOperator<Void> implement
   /** The newest committed index of a timeline, read once from the object store, then kept. */
   private TimelineIndex newest(TimelineId timeline) throws IOException {
     TimelineIndex known = newest.get(timeline);
-    if (known != null) {
-      return known;
+    if (known == null) {
+      known = TimelineIndexStore.newest(layout, timeline);
+      if (known != null) {
+        newest.put(timeline, known);
+      }
     }
-    String directory = layout.indexDirectory(timeline);
-    String last = ObjectStore.list(directory).stream().filter(n -> n.endsWith(".json")).max(String::compareTo)
-        .orElse(null);
-    if (last == null) {
-      return null;
-    }
-    byte[] bytes = ObjectStore.readIfExists(directory + last);
-    TimelineIndex index = TimelineIndex.fromJson(directory + last, bytes);
-    newest.put(timeline, index);
-    return index;
+    return known;
   }
 
   private ObjectNode stateJson() {

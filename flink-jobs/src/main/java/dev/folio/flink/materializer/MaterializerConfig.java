@@ -14,13 +14,21 @@ import java.util.Map;
  * @param layout where layers, indexes and the WAL archive go
  * @param groupId the consumer group the source commits its offsets to (for monitoring only:
  *     positions live in Flink's checkpoints)
- * @param imageEveryRecords a page's delta chain that long gets an image
+ * @param imageEveryRecords a page's delta chain that long gets an image (so does one holding a page's
+ *     worth of bytes, whatever its length: past that, reading the chain costs more than the image)
  * @param layerBufferBytes a layer writer holding more than this writes its files before the checkpoint
  * @param folderCachePages pages each folder keeps in memory in front of its state
  */
 public record MaterializerConfig(String bootstrapServers, Map<String, String> kafkaProperties, WalTopicConfig topic,
     StorageLayout layout, String groupId, int imageEveryRecords, long layerBufferBytes, int folderCachePages)
     implements Serializable {
+  /**
+   * Records of 100-byte rows fill a page's worth of bytes at about 57, so by default the byte
+   * limit decides; images cost 8 KiB each, and writing them every 16 records cost the benchmark a
+   * third of its throughput.
+   */
+  public static final int DEFAULT_IMAGE_EVERY_RECORDS = 64;
+
   public MaterializerConfig {
     kafkaProperties = Map.copyOf(kafkaProperties);
     if (imageEveryRecords < 1 || layerBufferBytes < 1 || folderCachePages < 1) {
@@ -29,6 +37,12 @@ public record MaterializerConfig(String bootstrapServers, Map<String, String> ka
   }
 
   public static MaterializerConfig of(String bootstrapServers, WalTopicConfig topic, StorageLayout layout) {
-    return new MaterializerConfig(bootstrapServers, Map.of(), topic, layout, "folio-materializer", 16, 64L << 20, 4096);
+    return new MaterializerConfig(bootstrapServers, Map.of(), topic, layout, "folio-materializer",
+        DEFAULT_IMAGE_EVERY_RECORDS, 64L << 20, 4096);
+  }
+
+  public MaterializerConfig withImageEveryRecords(int records) {
+    return new MaterializerConfig(bootstrapServers, kafkaProperties, topic, layout, groupId, records, layerBufferBytes,
+        folderCachePages);
   }
 }

@@ -8,10 +8,12 @@ import dev.folio.format.wal.WalCodec;
 import dev.folio.schemas.wal.WalRecord;
 import dev.folio.wal.reader.WalMessage;
 import dev.folio.wal.reader.WalMessageDecoder;
-import java.nio.ByteBuffer;
-import java.util.Iterator;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -27,38 +29,37 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Folds the WAL page by page. Keyed by {@link PageRef}; its keyed state (RocksDB in any real
- * deployment) holds, per page, the newest version of the page and the length of the delta chain
- * since the last image it emitted:
+ * deployment) holds, per page, the last image it emitted and the records since:
  *
  * <pre>
- *   bytes 0..8192   the page, as redo left it after the newest record
- *   8192..8196      records since the last image (big-endian int)
- *   8196..8200      bytes of those records
+ *   image    ValueState: the 8192-byte page as of the last image, or none before the first
+ *   deltas   ListState: the records since that image, single-object encoded, in LSN order;
+ *            the first is will_init when there is no image
  * </pre>
  *
- * For each record it decodes the body, checks that the Kafka key is the record's page, applies it
- * with {@link Redo} to the page it keeps (so a record that would corrupt the page is caught here,
- * before any layer holds it), and passes the record on for a delta layer; once the chain reaches
+ * A record costs one append to the list, an image one write and a clear: state grows with the
+ * WAL, not with pages times checkpoints. The newest version of recently used pages is kept in a
+ * bounded map in front, so the state is read only when a page comes back after eviction (image
+ * plus at most one chain of records to fold).
+ *
+ * <p>For each record it decodes the body, checks that the Kafka key is the record's page, applies
+ * it with {@link Redo} to the newest version (so a record that would corrupt the page is caught
+ * here, before any layer holds it), and passes it on for a delta layer; once the chain reaches
  * {@code imageEveryRecords} records or a page's worth of bytes, it also passes on the page for an
  * image layer and starts a new chain. What cannot be decoded or applied goes to the dead-letter
  * output with its reason, and the page stays as it was.
- *
- * <p>Deltas themselves are not kept in state: they go downstream at once, and the layer writer
- * holds them until the checkpoint. Recently used pages are kept in a bounded map in front of the
- * state and written back when evicted and before every checkpoint barrier, so a hot page costs
- * one state write per checkpoint, not one per record.
  */
 public final class PageFolder extends AbstractStreamOperator<LayerEntry>
     implements OneInputStreamOperator<WalEvent, LayerEntry> {
   private static final Logger LOG = LoggerFactory.getLogger(PageFolder.class);
   static final OutputTag<WalEvent> DEAD_LETTERS = new OutputTag<>("dead-letters", TypeInformation.of(WalEvent.class));
-  private static final int STATE_SIZE = PageLayout.PAGE_SIZE + 8;
 
   private final int imageEveryRecords;
   private final int cachePages;
   private final FaultInjector faults;
 
-  private transient ValueState<byte[]> state;
+  private transient ValueState<byte[]> image;
+  private transient ListState<byte[]> deltas;
   private transient LinkedHashMap<PageRef, Folded> cache;
   private transient WalMessageDecoder decoder;
   private transient Counter records;
@@ -67,31 +68,11 @@ public final class PageFolder extends AbstractStreamOperator<LayerEntry>
   private transient Counter images;
   private transient int subtask;
 
-  /** A page as the folder keeps it in memory. */
+  /** The newest version of a page and the length of its chain since the last image. */
   private static final class Folded {
     Page page;
     int chainRecords;
     int chainBytes;
-    boolean dirty;
-
-    Folded(Page page, int chainRecords, int chainBytes) {
-      this.page = page;
-      this.chainRecords = chainRecords;
-      this.chainBytes = chainBytes;
-    }
-
-    static Folded decode(byte[] stored) {
-      ByteBuffer b = ByteBuffer.wrap(stored);
-      return new Folded(Page.of(stored, 0, PageLayout.PAGE_SIZE), b.getInt(PageLayout.PAGE_SIZE),
-          b.getInt(PageLayout.PAGE_SIZE + 4));
-    }
-
-    byte[] encode() {
-      byte[] out = new byte[STATE_SIZE];
-      page.copyTo(out, 0);
-      ByteBuffer.wrap(out).putInt(PageLayout.PAGE_SIZE, chainRecords).putInt(PageLayout.PAGE_SIZE + 4, chainBytes);
-      return out;
-    }
   }
 
   public PageFolder(int imageEveryRecords, int cachePages, FaultInjector faults) {
@@ -103,8 +84,14 @@ public final class PageFolder extends AbstractStreamOperator<LayerEntry>
   @Override
   public void open() throws Exception {
     super.open();
-    state = getPartitionedState(new ValueStateDescriptor<>("page", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-    cache = new LinkedHashMap<>(1024, 0.75f, true);
+    image = getPartitionedState(new ValueStateDescriptor<>("image", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    deltas = getPartitionedState(new ListStateDescriptor<>("deltas", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    cache = new LinkedHashMap<>(1024, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<PageRef, Folded> eldest) {
+        return size() > cachePages;
+      }
+    };
     decoder = new WalMessageDecoder();
     subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     records = getMetricGroup().counter("folioRecordsFolded");
@@ -127,8 +114,7 @@ public final class PageFolder extends AbstractStreamOperator<LayerEntry>
     WalRecord record = ((WalMessage.Record) message).record();
     Folded folded = cache.get(ref);
     if (folded == null) {
-      byte[] stored = state.value();
-      folded = stored == null ? new Folded(null, 0, 0) : Folded.decode(stored);
+      folded = fromState();
     }
     Page next;
     try {
@@ -137,27 +123,53 @@ public final class PageFolder extends AbstractStreamOperator<LayerEntry>
       deadLetter(e, refused.code(), refused.getMessage());
       return;
     }
+    byte[] current = WalCodec.get().isCurrentRecord(e.value) ? e.value : WalCodec.get().encode(record);
+    if (record.getWillInit()) {
+      // Nothing before a will_init record matters any more: the chain starts over from it.
+      image.clear();
+      deltas.update(List.of(current));
+      folded.chainRecords = 1;
+      folded.chainBytes = current.length;
+    } else {
+      deltas.add(current);
+      folded.chainRecords++;
+      folded.chainBytes += current.length;
+    }
     folded.page = next;
-    folded.chainRecords++;
-    folded.chainBytes += e.value.length;
-    folded.dirty = true;
     cache.put(ref, folded);
     records.inc();
     bytes.inc(e.value.length);
 
-    byte[] current = WalCodec.get().isCurrentRecord(e.value) ? e.value : WalCodec.get().encode(record);
     output.collect(new StreamRecord<>(LayerEntry.delta(ref, e.key, record.getLsn(), record.getWillInit(), current,
         e.partition)));
     if (folded.chainRecords >= imageEveryRecords || folded.chainBytes >= PageLayout.PAGE_SIZE) {
-      output.collect(new StreamRecord<>(LayerEntry.image(ref, e.key, next.lsnValue(), next.toByteArray())));
+      byte[] pageBytes = next.toByteArray();
+      output.collect(new StreamRecord<>(LayerEntry.image(ref, e.key, next.lsnValue(), pageBytes)));
+      image.update(pageBytes);
+      deltas.clear();
       folded.chainRecords = 0;
       folded.chainBytes = 0;
       images.inc();
     }
     faults.afterFold(subtask, record.getLsn());
-    if (cache.size() > cachePages) {
-      evictEldest(ref);
+  }
+
+  /** The newest version of the current key's page, folded from its image and chain in state. */
+  private Folded fromState() throws Exception {
+    Folded folded = new Folded();
+    byte[] stored = image.value();
+    Page base = stored == null ? null : Page.of(stored);
+    List<WalRecord> chain = new ArrayList<>();
+    Iterable<byte[]> storedDeltas = deltas.get();
+    if (storedDeltas != null) {
+      for (byte[] d : storedDeltas) {
+        chain.add(WalCodec.get().decodeRecord(d));
+        folded.chainBytes += d.length;
+      }
     }
+    folded.chainRecords = chain.size();
+    folded.page = chain.isEmpty() ? base : Redo.applyAll(base, chain);
+    return folded;
   }
 
   private void deadLetter(WalEvent e, String reason, String message) {
@@ -165,34 +177,5 @@ public final class PageFolder extends AbstractStreamOperator<LayerEntry>
     LOG.warn("Dead letter from partition {} offset {} ({}): {}", e.partition, e.offset, reason, message);
     output.collect(DEAD_LETTERS, new StreamRecord<>(WalEvent.garbage(e.partition, e.offset, e.key, e.value, reason,
         message)));
-  }
-
-  private void evictEldest(PageRef current) throws Exception {
-    Iterator<Map.Entry<PageRef, Folded>> eldest = cache.entrySet().iterator();
-    Map.Entry<PageRef, Folded> entry = eldest.next();
-    eldest.remove();
-    if (entry.getValue().dirty) {
-      setCurrentKey(entry.getKey());
-      state.update(entry.getValue().encode());
-      setCurrentKey(current);
-    }
-  }
-
-  /** Writes every changed page back to keyed state, so that the checkpoint holds it. */
-  @Override
-  public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-    Object current = getCurrentKey();
-    for (Map.Entry<PageRef, Folded> entry : cache.entrySet()) {
-      Folded f = entry.getValue();
-      if (f.dirty) {
-        setCurrentKey(entry.getKey());
-        state.update(f.encode());
-        f.dirty = false;
-      }
-    }
-    if (current != null) {
-      setCurrentKey(current);
-    }
-    super.prepareSnapshotPreBarrier(checkpointId);
   }
 }

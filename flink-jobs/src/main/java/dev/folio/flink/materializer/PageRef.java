@@ -3,7 +3,6 @@ package dev.folio.flink.materializer;
 import dev.folio.format.PageKey;
 import dev.folio.format.TimelineId;
 import dev.folio.schemas.wal.Fork;
-import java.util.Objects;
 
 /**
  * A page of a timeline: the key the job folds by, (timeline, database, relation, fork, block).
@@ -44,7 +43,13 @@ public class PageRef {
 
   @Override
   public int hashCode() {
-    return Objects.hash(timelineHigh, timelineLow, database, relation, fork, block);
+    // Called for every record (key groups, the folder's cache): no boxing.
+    long h = timelineHigh * 31 + timelineLow;
+    h = h * 31 + database;
+    h = h * 31 + relation;
+    h = h * 31 + fork;
+    h = h * 31 + block;
+    return Long.hashCode(h);
   }
 
   @Override

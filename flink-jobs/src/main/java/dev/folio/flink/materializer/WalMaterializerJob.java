@@ -53,7 +53,8 @@ public final class WalMaterializerJob implements Callable<Integer> {
   @Option(names = "--tenant", defaultValue = "default", description = "The tenant whose timelines this job materializes.")
   String tenant;
 
-  @Option(names = "--image-every", defaultValue = "16", description = "Records in a page's delta chain before an image (default ${DEFAULT-VALUE}).")
+  @Option(names = "--image-every", defaultValue = "" + MaterializerConfig.DEFAULT_IMAGE_EVERY_RECORDS,
+      description = "Records in a page's delta chain before an image, at most (default ${DEFAULT-VALUE}); a chain of 8 KiB gets one anyway.")
   int imageEvery;
 
   @Option(names = "--checkpoint-interval", defaultValue = "10s", description = "Time between checkpoints, e.g. 10s (default ${DEFAULT-VALUE}).")

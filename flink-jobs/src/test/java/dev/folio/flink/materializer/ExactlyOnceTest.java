@@ -2,7 +2,8 @@ package dev.folio.flink.materializer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.folio.flink.FlinkTestEnv;
+import dev.folio.flink.FlinkS3;
+import dev.folio.flink.local.LocalFlink;
 import dev.folio.flink.PageChecks;
 import dev.folio.flink.S3Timelines;
 import dev.folio.flink.WalWorkload;
@@ -88,8 +89,8 @@ class ExactlyOnceTest {
       WalTopic.ensure(admin, topic);
     }
     StorageLayout layout = new StorageLayout(s3.s3aRoot(), "test");
-    StreamExecutionEnvironment env = FlinkTestEnv.create(s3, 2, Duration.ofMillis(700));
-    WalMaterializerJob.build(env, MaterializerConfig.of(kafka.bootstrapServers(), topic, layout), new Faults());
+    StreamExecutionEnvironment env = LocalFlink.environment(FlinkS3.of(s3), 2, Duration.ofMillis(700));
+    WalMaterializerJob.build(env, MaterializerConfig.of(kafka.bootstrapServers(), topic, layout).withImageEveryRecords(8), new Faults());
     JobClient job = env.executeAsync("materializer-exactly-once");
     try (WalWorkload workload = new WalWorkload(WalWriterConfig.of(kafka.bootstrapServers(), topic), 2, 23);
         S3Timelines stored = new S3Timelines(s3, layout)) {

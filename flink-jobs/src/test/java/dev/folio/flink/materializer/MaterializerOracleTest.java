@@ -2,7 +2,8 @@ package dev.folio.flink.materializer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.folio.flink.FlinkTestEnv;
+import dev.folio.flink.FlinkS3;
+import dev.folio.flink.local.LocalFlink;
 import dev.folio.flink.PageChecks;
 import dev.folio.flink.S3Timelines;
 import dev.folio.flink.WalWorkload;
@@ -53,8 +54,8 @@ class MaterializerOracleTest {
       WalTopic.ensure(admin, topic);
     }
     StorageLayout layout = new StorageLayout(s3.s3aRoot(), "test");
-    StreamExecutionEnvironment env = FlinkTestEnv.create(s3, 2, Duration.ofSeconds(1));
-    WalMaterializerJob.build(env, MaterializerConfig.of(kafka.bootstrapServers(), topic, layout), FaultInjector.NONE);
+    StreamExecutionEnvironment env = LocalFlink.environment(FlinkS3.of(s3), 2, Duration.ofSeconds(1));
+    WalMaterializerJob.build(env, MaterializerConfig.of(kafka.bootstrapServers(), topic, layout).withImageEveryRecords(8), FaultInjector.NONE);
     JobClient job = env.executeAsync("materializer-oracle");
     try (WalWorkload workload = new WalWorkload(WalWriterConfig.of(kafka.bootstrapServers(), topic), 3, 11);
         S3Timelines stored = new S3Timelines(s3, layout)) {
