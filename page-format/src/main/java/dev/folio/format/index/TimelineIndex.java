@@ -78,6 +78,19 @@ public record TimelineIndex(TimelineId timeline, long seq, Ancestor ancestor, lo
     walArchive = List.copyOf(walArchive);
   }
 
+  /**
+   * The first index of a timeline, written when the timeline is created (by a branch or a new
+   * database): no layers; a branch is consistent up to its branch point, since it has nothing of
+   * its own below it. The materializer's indexes follow it and carry its ancestor on.
+   */
+  public static TimelineIndex created(TimelineId timeline, Ancestor ancestor, Instant at) {
+    return new TimelineIndex(timeline, 1, ancestor, ancestor == null ? 0 : ancestor.lsn(), 0, CREATED_BY, List.of(),
+        List.of(), List.of(), at);
+  }
+
+  /** The job id of an index written by {@link #created}. */
+  public static final String CREATED_BY = "created";
+
   /** The object name of index number {@code seq}: zero-padded, so that names sort by number. */
   public static String fileName(long seq) {
     return String.format("%020d.json", seq);

@@ -13,8 +13,8 @@ public sealed interface WalMessage permits WalMessage.Record, WalMessage.Marker,
 
   long offset();
 
-  /** A WAL record, checked against the contract and against its Kafka key. */
-  record Record(int partition, long offset, WalRecord record) implements WalMessage {}
+  /** A WAL record, checked against the contract and against its Kafka key; {@code bytes} as on Kafka. */
+  record Record(int partition, long offset, WalRecord record, int bytes) implements WalMessage {}
 
   /** A flush marker: on this partition, the timeline's records up to flushLsn have all been read. */
   record Marker(int partition, long offset, FlushMarker marker) implements WalMessage {

@@ -26,7 +26,7 @@ public final class WalMessageDecoder {
         return new WalMessage.Garbage(partition, offset, key, value, KEY_MISMATCH,
             "the Kafka key is not the record's page key " + PageKey.of(decoded.record().getPage()));
       }
-      return new WalMessage.Record(partition, offset, decoded.record());
+      return new WalMessage.Record(partition, offset, decoded.record(), value.length);
     } catch (WalDecodeException e) {
       return new WalMessage.Garbage(partition, offset, key, value, e.code(), e.getMessage());
     }

@@ -29,12 +29,22 @@ public final class WalReader implements AutoCloseable {
   private final ConsistencyTracker tracker;
   private final DeadLetters deadLetters;
   private final Counter recordsRead;
+  private final Counter garbageRead;
 
   /**
    * @param startOffsets where to start, per partition; partitions not named start at the beginning
    */
   public WalReader(String bootstrapServers, Map<String, String> clientProperties, WalTopicConfig topic,
       Map<Integer, Long> startOffsets, MeterRegistry registry) {
+    this(bootstrapServers, clientProperties, topic, startOffsets, registry, true);
+  }
+
+  /**
+   * @param forwardGarbage whether garbage goes to the dead-letter topic; a reader beside the
+   *     materializer (which forwards it already) passes false, and garbage is only counted
+   */
+  public WalReader(String bootstrapServers, Map<String, String> clientProperties, WalTopicConfig topic,
+      Map<Integer, Long> startOffsets, MeterRegistry registry, boolean forwardGarbage) {
     Map<String, Object> props = new HashMap<>(clientProperties);
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -50,7 +60,10 @@ public final class WalReader implements AutoCloseable {
       consumer.seek(tp, Math.max(startOffsets.getOrDefault(tp.partition(), 0L), beginnings.get(tp)));
     }
     this.tracker = new ConsistencyTracker(partitions.size());
-    this.deadLetters = new DeadLetters(bootstrapServers, clientProperties, topic.deadLetterTopic(), registry);
+    this.deadLetters = forwardGarbage
+        ? new DeadLetters(bootstrapServers, clientProperties, topic.deadLetterTopic(), registry) : null;
+    this.garbageRead = Counter.builder("folio.wal.read.garbage").description("WAL values that could not be used")
+        .register(registry);
     this.recordsRead = Counter.builder("folio.wal.read.records").description("WAL records read")
         .register(registry);
   }
@@ -64,7 +77,10 @@ public final class WalReader implements AutoCloseable {
     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
       WalMessage m = decoder.decode(r.partition(), r.offset(), r.key(), r.value());
       if (m instanceof WalMessage.Garbage g) {
-        deadLetters.send(topic.walTopic(), g);
+        garbageRead.increment();
+        if (deadLetters != null) {
+          deadLetters.send(topic.walTopic(), g);
+        }
         continue;
       }
       if (m instanceof WalMessage.Marker marker) {
@@ -98,7 +114,9 @@ public final class WalReader implements AutoCloseable {
   @Override
   public void close() {
     try {
-      deadLetters.close();
+      if (deadLetters != null) {
+        deadLetters.close();
+      }
     } finally {
       consumer.close();
     }
