@@ -3,19 +3,18 @@ package dev.folio.pageservice;
 import dev.folio.format.PageKey;
 import dev.folio.format.TimelineId;
 import dev.folio.pageservice.api.ServiceError;
+import dev.folio.pageservice.auth.BearerToken;
 import dev.folio.schemas.pageservice.v1.GetPageRequest;
 import dev.folio.schemas.pageservice.v1.GetPageResponse;
 import dev.folio.schemas.pageservice.v1.GetTimelineStateRequest;
 import dev.folio.schemas.pageservice.v1.PageServiceGrpc;
 import dev.folio.schemas.pageservice.v1.TimelineState;
-import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.Locale;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /** A gRPC client of the page service for tests, carrying one bearer token. */
@@ -26,18 +25,7 @@ final class PageClient implements AutoCloseable {
   PageClient(int port, String token) {
     channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     PageServiceGrpc.PageServiceBlockingStub s = PageServiceGrpc.newBlockingStub(channel);
-    stub = token == null ? s : s.withCallCredentials(bearer(token));
-  }
-
-  static CallCredentials bearer(String token) {
-    return new CallCredentials() {
-      @Override
-      public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
-        Metadata m = new Metadata();
-        m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        applier.apply(m);
-      }
-    };
+    stub = token == null ? s : s.withCallCredentials(new BearerToken(token));
   }
 
   static dev.folio.schemas.pageservice.v1.PageKey key(PageKey k) {

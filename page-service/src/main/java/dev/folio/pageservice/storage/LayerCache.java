@@ -16,6 +16,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Layer files read with ranged GETs, through a bounded cache on local disk. A layer is cut into
@@ -91,8 +92,13 @@ public final class LayerCache {
 
   private void readChunk(String path, String name, long chunk, long size, int within, byte[] dst, int offset, int n)
       throws IOException {
-    for (int attempt = 0; ; attempt++) {
-      Path file = chunk(path, chunk, size);
+    String key = UUID.nameUUIDFromBytes((path + "#" + chunk).getBytes(StandardCharsets.UTF_8)).toString();
+    Path file = directory.resolve(key);
+    boolean cached;
+    synchronized (this) {
+      cached = chunks.get(key) != null;
+    }
+    if (cached) {
       // Once open, the chunk can be evicted (deleted) and still be read to the end.
       try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
         ByteBuffer buf = ByteBuffer.wrap(dst, offset, n);
@@ -104,29 +110,10 @@ public final class LayerCache {
           }
           at += read;
         }
+        hits.increment();
         return;
       } catch (NoSuchFileException evictedMeanwhile) {
-        if (attempt == 2) {
-          throw evictedMeanwhile;
-        }
-        synchronized (this) {
-          Long gone = chunks.remove(file.getFileName().toString());
-          if (gone != null) {
-            bytes -= gone;
-          }
-        }
-      }
-    }
-  }
-
-  private Path chunk(String path, long chunk, long size) throws IOException {
-    String key = UUID.nameUUIDFromBytes((path + "#" + chunk).getBytes(java.nio.charset.StandardCharsets.UTF_8))
-        .toString();
-    Path file = directory.resolve(key);
-    synchronized (this) {
-      if (chunks.get(key) != null) {
-        hits.increment();
-        return file;
+        // Fetch it again below.
       }
     }
     misses.increment();
@@ -135,6 +122,7 @@ public final class LayerCache {
     byte[] bytes = new byte[length];
     store.readRange(path, start, bytes, 0, length);
     bytesFetched.increment(length);
+    System.arraycopy(bytes, within, dst, offset, n);
     Path partial = directory.resolve(key + "." + Thread.currentThread().getId() + ".part");
     Files.write(partial, bytes);
     Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -144,7 +132,6 @@ public final class LayerCache {
       }
       evict(key);
     }
-    return file;
   }
 
   /** Drops the least recently used chunks, never {@code keep}, until the cache fits. */

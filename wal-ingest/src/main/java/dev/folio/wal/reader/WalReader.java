@@ -54,6 +54,11 @@ public final class WalReader implements AutoCloseable {
     this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     List<TopicPartition> partitions = consumer.partitionsFor(topic.walTopic()).stream()
         .map(p -> new TopicPartition(topic.walTopic(), p.partition())).toList();
+    if (partitions.isEmpty()) {
+      consumer.close();
+      throw new IllegalStateException("the WAL topic " + topic.walTopic() + " does not exist on " + bootstrapServers
+          + "; create it first (WalTopic.ensure)");
+    }
     consumer.assign(partitions);
     Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(partitions);
     for (TopicPartition tp : partitions) {

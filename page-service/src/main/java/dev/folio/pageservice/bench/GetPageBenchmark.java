@@ -1,0 +1,310 @@
+package dev.folio.pageservice.bench;
+
+import dev.folio.format.PageKey;
+import dev.folio.format.TimelineId;
+import dev.folio.format.index.TimelineIndex;
+import dev.folio.format.layer.DeltaLayer;
+import dev.folio.format.layer.ImageLayer;
+import dev.folio.format.layer.LayerDescriptor;
+import dev.folio.format.layout.StorageLayout;
+import dev.folio.format.page.Page;
+import dev.folio.format.redo.Redo;
+import dev.folio.format.wal.WalRecords;
+import dev.folio.pageservice.PageServer;
+import dev.folio.pageservice.PageServiceConfig;
+import dev.folio.pageservice.auth.BearerToken;
+import dev.folio.pageservice.auth.JwtAuthenticator;
+import dev.folio.pageservice.storage.ObjectStore;
+import dev.folio.schemas.pageservice.v1.GetPageRequest;
+import dev.folio.schemas.pageservice.v1.PageServiceGrpc;
+import dev.folio.schemas.wal.Fork;
+import dev.folio.schemas.wal.HeapInsert;
+import dev.folio.schemas.wal.HeapPageInit;
+import dev.folio.schemas.wal.WalRecord;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCalls;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * GetPage latency and throughput beside a bare gRPC call that returns 8 KiB from a server built
+ * the same way (Netty, the same executor defaults), in one run. Three cases, each against its own
+ * page server over the same object store: (a) a cached page (the same page again and again);
+ * (b) a page rebuilt from an image and 10 deltas (page cache off, layer chunks on local disk);
+ * (c) a page from a layer not in the local cache (both caches off: every read is a ranged GET).
+ * The layers are written straight to the object store, as the materializer would write them.
+ */
+public final class GetPageBenchmark {
+  private static final String TENANT = "bench";
+  private static final String SECRET = "folio-bench-secret-for-hs256-signing!";
+  private static final int DELTAS = 10;
+
+  /** One case: latency with one client, throughput (and latency) with 16. */
+  public record Case(String name, Histogram one, Histogram sixteen, double perSecond16) {}
+
+  public record Result(Case bare, Case cached, Case rebuilt, Case cold) {
+    public double cachedP50Ratio() {
+      return cached.one().getValueAtPercentile(50) / (double) bare.one().getValueAtPercentile(50);
+    }
+  }
+
+  private final String bootstrapServers;
+  private final String storageRoot;
+  private final Map<String, String> s3a;
+  private final boolean quick;
+  private final PrintStream progress;
+
+  public GetPageBenchmark(String bootstrapServers, String storageRoot, Map<String, String> s3a, boolean quick,
+      PrintStream progress) {
+    this.bootstrapServers = bootstrapServers;
+    this.storageRoot = storageRoot;
+    this.s3a = s3a;
+    this.quick = quick;
+    this.progress = progress;
+  }
+
+  public Result run() throws Exception {
+    int pages = quick ? 2_000 : 10_000;
+    TimelineId timeline = TimelineId.generate();
+    progress.printf("  writing an image layer and a delta layer: %,d pages, %d deltas each...%n", pages, DELTAS);
+    long lsn = writeLayers(timeline, pages);
+    String token = new JwtAuthenticator(SECRET).issue("bench", TENANT, Duration.ofHours(1));
+    Duration each = Duration.ofSeconds(quick ? 4 : 15);
+    int calls = quick ? 3_000 : 20_000;
+
+    Server echo = bareEcho();
+    Case bare;
+    try {
+      progress.println("  bare gRPC call returning 8 KiB...");
+      bare = measure("bare", echo.getPort(), null, i -> null, calls, each);
+    } finally {
+      echo.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    Case cached;
+    try (PageServer server = PageServer.start(config(256L << 20, 1L << 30))) {
+      progress.println("  (a) cached page...");
+      GetPageRequest one = request(timeline, 0, lsn);
+      cached = measure("cached", server.grpcPort(), token, i -> one, calls, each);
+    }
+    Case rebuilt;
+    try (PageServer server = PageServer.start(config(1, 1L << 30))) {
+      progress.println("  (b) rebuilt from an image and 10 deltas...");
+      rebuilt = measure("rebuilt", server.grpcPort(), token, i -> request(timeline, ThreadLocalRandom.current().nextInt(pages), lsn),
+          calls, each);
+    }
+    Case cold;
+    try (PageServer server = PageServer.start(config(1, 1))) {
+      progress.println("  (c) from a layer not in the local cache...");
+      cold = measure("cold", server.grpcPort(), token, i -> request(timeline, ThreadLocalRandom.current().nextInt(pages), lsn),
+          calls / 4, each);
+    }
+    return new Result(bare, cached, rebuilt, cold);
+  }
+
+  private static GetPageRequest request(TimelineId timeline, int block, long lsn) {
+    return GetPageRequest.newBuilder().setTenant(TENANT).setTimeline(timeline.toString())
+        .setKey(dev.folio.schemas.pageservice.v1.PageKey.newBuilder().setDatabase(1).setRelation(16384)
+            .setFork("main").setBlock(block))
+        .setRequestLsn(lsn).build();
+  }
+
+  /** Writes the layers and the index of a timeline; returns the LSN of its newest record. */
+  private long writeLayers(TimelineId timeline, int pages) throws IOException {
+    StorageLayout layout = new StorageLayout(storageRoot, TENANT);
+    Path scratch = Files.createTempDirectory("folio-getpage-bench");
+    SplittableRandom random = new SplittableRandom(7);
+    long lsn = 0x1000;
+    List<LayerDescriptor> layers = new ArrayList<>();
+    try (ObjectStore store = new ObjectStore(storageRoot, s3a)) {
+      Page[] images = new Page[pages];
+      Path image = scratch.resolve("image");
+      long imageLsn;
+      List<WalRecord> inits = new ArrayList<>();
+      for (int p = 0; p < pages; p++) {
+        lsn += 64;
+        inits.add(WalRecords.of(timeline, lsn, 1, key(p), new HeapPageInit()));
+      }
+      imageLsn = lsn;
+      try (ImageLayer.Writer w = new ImageLayer.Writer(image, timeline, imageLsn, "bench0")) {
+        for (int p = 0; p < pages; p++) {
+          images[p] = Redo.apply(null, inits.get(p));
+          w.add(key(p), images[p]);
+        }
+        LayerDescriptor d = w.finish();
+        store.write(layout.layer(timeline, d.name()), Files.readAllBytes(image));
+        layers.add(d);
+      }
+      List<WalRecord> deltas = new ArrayList<>();
+      long first = lsn + 1;
+      for (int i = 0; i < DELTAS; i++) {
+        for (int p = 0; p < pages; p++) {
+          byte[] row = new byte[100];
+          random.nextBytes(row);
+          lsn += 160;
+          deltas.add(WalRecords.of(timeline, lsn, 2, key(p), new HeapInsert(i + 1, 0, ByteBuffer.wrap(row))));
+        }
+      }
+      deltas.sort((a, b) -> {
+        int c = WalRecords.key(a).compareTo(WalRecords.key(b));
+        return c != 0 ? c : Long.compareUnsigned(a.getLsn(), b.getLsn());
+      });
+      Path delta = scratch.resolve("delta");
+      try (DeltaLayer.Writer w = new DeltaLayer.Writer(delta, timeline, first, lsn + 1, "bench1")) {
+        for (WalRecord r : deltas) {
+          w.add(r);
+        }
+        LayerDescriptor d = w.finish();
+        store.write(layout.layer(timeline, d.name()), Files.readAllBytes(delta));
+        layers.add(d);
+      }
+      TimelineIndex index = new TimelineIndex(timeline, 1, null, lsn, 1, "bench", List.of(), layers, List.of(),
+          Instant.now());
+      store.write(layout.index(timeline, 1), index.toJson());
+    } finally {
+      try (var files = Files.list(scratch)) {
+        for (Path f : files.toList()) {
+          Files.delete(f);
+        }
+      }
+      Files.delete(scratch);
+    }
+    return lsn;
+  }
+
+  private static PageKey key(int block) {
+    return new PageKey(1, 16384, Fork.MAIN, block);
+  }
+
+  private PageServiceConfig config(long pageCacheBytes, long layerCacheBytes) {
+    Properties p = new Properties();
+    p.setProperty("grpc.host", "127.0.0.1");
+    p.setProperty("grpc.port", "0");
+    p.setProperty("http.host", "127.0.0.1");
+    p.setProperty("http.port", "0");
+    p.setProperty("kafka.bootstrap-servers", bootstrapServers);
+    p.setProperty("storage.root", storageRoot);
+    s3a.forEach((k, v) -> p.setProperty("s3a." + k, v));
+    p.setProperty("auth.jwt-secret", SECRET);
+    p.setProperty("cache.page-bytes", String.valueOf(pageCacheBytes));
+    p.setProperty("cache.layer-bytes", String.valueOf(layerCacheBytes));
+    return PageServiceConfig.from(p);
+  }
+
+  // The reference: one unary method that returns 8 KiB, with no protobuf and no work.
+  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return stream.readAllBytes();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  };
+  private static final MethodDescriptor<byte[], byte[]> ECHO = MethodDescriptor.<byte[], byte[]>newBuilder()
+      .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName("folio.bench.Echo/Page")
+      .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+
+  private static Server bareEcho() throws IOException {
+    byte[] page = new byte[8192];
+    ServerServiceDefinition service = ServerServiceDefinition.builder("folio.bench.Echo")
+        .addMethod(ECHO, ServerCalls.asyncUnaryCall((request, response) -> {
+          response.onNext(page);
+          response.onCompleted();
+        })).build();
+    return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(service).build().start();
+  }
+
+  /** One client for {@code calls} calls, then 16 clients for {@code each}. A null request is the bare call. */
+  private Case measure(String name, int port, String token, IntFunction<GetPageRequest> requests, int calls,
+      Duration each) throws Exception {
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    try {
+      PageServiceGrpc.PageServiceBlockingStub stub = PageServiceGrpc.newBlockingStub(channel);
+      if (token != null) {
+        stub = stub.withCallCredentials(new BearerToken(token));
+      }
+      PageServiceGrpc.PageServiceBlockingStub s = stub;
+      Runnable warm = () -> call(channel, s, requests.apply(0));
+      for (int i = 0; i < Math.min(calls, 500); i++) {
+        warm.run();
+      }
+      Histogram one = new Histogram(3);
+      for (int i = 0; i < calls; i++) {
+        GetPageRequest r = requests.apply(i);
+        long start = System.nanoTime();
+        call(channel, s, r);
+        one.recordValue((System.nanoTime() - start) / 1000);
+      }
+      Recorder recorder = new Recorder(3);
+      AtomicLong done = new AtomicLong();
+      long end = System.nanoTime() + each.toNanos();
+      CountDownLatch finished = new CountDownLatch(16);
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < 16; t++) {
+        Thread thread = new Thread(() -> {
+          try {
+            int i = 0;
+            while (System.nanoTime() < end) {
+              GetPageRequest r = requests.apply(i++);
+              long start = System.nanoTime();
+              call(channel, s, r);
+              recorder.recordValue((System.nanoTime() - start) / 1000);
+              done.incrementAndGet();
+            }
+          } finally {
+            finished.countDown();
+          }
+        }, "bench-client-" + t);
+        threads.add(thread);
+      }
+      long start = System.nanoTime();
+      threads.forEach(Thread::start);
+      finished.await();
+      double seconds = (System.nanoTime() - start) / 1e9;
+      return new Case(name, one, recorder.getIntervalHistogram(), done.get() / seconds);
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void call(ManagedChannel channel, PageServiceGrpc.PageServiceBlockingStub stub, GetPageRequest r) {
+    if (r == null) {
+      ClientCalls.blockingUnaryCall(channel, ECHO, io.grpc.CallOptions.DEFAULT, new byte[16]);
+    } else {
+      stub.getPage(r);
+    }
+  }
+}
