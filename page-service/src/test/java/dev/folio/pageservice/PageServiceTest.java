@@ -18,14 +18,18 @@ import dev.folio.format.page.Page;
 import dev.folio.format.wal.WalRecords;
 import dev.folio.pageservice.auth.JwtAuthenticator;
 import dev.folio.pageservice.storage.ObjectStore;
+import dev.folio.schemas.pageservice.v1.GetLsnByTimestampRequest;
+import dev.folio.schemas.pageservice.v1.GetLsnByTimestampResponse;
 import dev.folio.schemas.pageservice.v1.GetPageRequest;
 import dev.folio.schemas.pageservice.v1.GetPageResponse;
 import dev.folio.schemas.pageservice.v1.GetPagesRequest;
 import dev.folio.schemas.pageservice.v1.TimelineState;
+import dev.folio.schemas.wal.ClogSetStatus;
 import dev.folio.schemas.wal.Fork;
 import dev.folio.schemas.wal.HeapInsert;
 import dev.folio.schemas.wal.HeapPageInit;
 import dev.folio.schemas.wal.WalRecord;
+import dev.folio.schemas.wal.XactStatus;
 import dev.folio.testsupport.KafkaEndpoint;
 import dev.folio.testsupport.RealInfra;
 import dev.folio.testsupport.S3Endpoint;
@@ -36,6 +40,10 @@ import dev.folio.wal.writer.WalWriterConfig;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -90,6 +98,15 @@ class PageServiceTest {
           assertThat(everyVersionMatches(client, workload, t)).isGreaterThan(20);
         }
         rejectsBadRequests(server, tokens, token, workload.timelines().get(0), workload.flushedLsn(workload.timelines().get(0)));
+        answersTimeToLsn(client, workload, workload.timelines().get(0));
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.httpPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).contains("folio_pageservice_getpage_seconds_count", "folio_pageservice_tail_bytes",
+            "folio_pageservice_page_cache_hits_total");
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.httpPort() + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
       }
 
       StreamExecutionEnvironment env = LocalFlink.environment(FlinkS3.of(s3), 2, Duration.ofSeconds(1));
@@ -260,6 +277,27 @@ class PageServiceTest {
       assertThat(answers).hasSize(2);
       assertThat(answers.get(1).getStatusCode()).isEqualTo(Status.Code.INVALID_ARGUMENT.value());
     }
+  }
+
+  /** The generator's commits carry a time derived from their LSN: each must map back to its own LSN. */
+  private static void answersTimeToLsn(PageClient client, WalWorkload workload, TimelineId t) {
+    int checked = 0;
+    for (WalRecord r : workload.committed(t)) {
+      if (r.getBody() instanceof ClogSetStatus status && status.getStatus() == XactStatus.COMMITTED) {
+        GetLsnByTimestampResponse answer = client.stub.getLsnByTimestamp(GetLsnByTimestampRequest.newBuilder()
+            .setTenant(TENANT).setTimeline(t.toString()).setTimeMicros(status.getTimeMicros()).build());
+        assertThat(answer.getKind()).isEqualTo(GetLsnByTimestampResponse.Kind.PRESENT);
+        assertThat(answer.getLsn()).isEqualTo(r.getLsn());
+        checked++;
+      }
+    }
+    assertThat(checked).isPositive();
+    GetLsnByTimestampRequest.Builder at = GetLsnByTimestampRequest.newBuilder().setTenant(TENANT)
+        .setTimeline(t.toString());
+    assertThat(client.stub.getLsnByTimestamp(at.setTimeMicros(1).build()).getKind())
+        .isEqualTo(GetLsnByTimestampResponse.Kind.PAST);
+    assertThat(client.stub.getLsnByTimestamp(at.setTimeMicros(Long.MAX_VALUE).build()).getKind())
+        .isEqualTo(GetLsnByTimestampResponse.Kind.FUTURE);
   }
 
   private static PageClient.Failure failure(Runnable call) {
