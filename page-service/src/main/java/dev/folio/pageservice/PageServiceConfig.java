@@ -37,6 +37,26 @@ public record PageServiceConfig(String grpcHost, int grpcPort, String httpHost, 
     }
   }
 
+  /**
+   * Settings for a page service on this machine (loopback, any free ports), to adjust and pass to
+   * {@link #from}: for tests, benchmarks and local mode.
+   */
+  public static Properties localProperties(String bootstrapServers, WalTopicConfig topic, String storageRoot,
+      Map<String, String> s3a, String jwtSecret) {
+    Properties p = new Properties();
+    p.setProperty("grpc.host", "127.0.0.1");
+    p.setProperty("grpc.port", "0");
+    p.setProperty("http.host", "127.0.0.1");
+    p.setProperty("http.port", "0");
+    p.setProperty("kafka.bootstrap-servers", bootstrapServers);
+    p.setProperty("wal.topic-prefix", topic.prefix());
+    p.setProperty("wal.partitions", String.valueOf(topic.partitions()));
+    p.setProperty("storage.root", storageRoot);
+    s3a.forEach((k, v) -> p.setProperty("s3a." + k, v));
+    p.setProperty("auth.jwt-secret", jwtSecret);
+    return p;
+  }
+
   public static PageServiceConfig from(Properties p) {
     Map<String, String> kafka = new HashMap<>();
     Map<String, String> s3a = new HashMap<>();

@@ -75,16 +75,8 @@ class ObjectStoreOutageTest {
       }
       Page expected = Redo.applyAll(null, records);
 
-      Properties p = new Properties();
-      p.setProperty("grpc.host", "127.0.0.1");
-      p.setProperty("grpc.port", "0");
-      p.setProperty("http.host", "127.0.0.1");
-      p.setProperty("http.port", "0");
-      p.setProperty("kafka.bootstrap-servers", kafka.bootstrapServers());
-      p.setProperty("wal.topic-prefix", topic.prefix());
-      p.setProperty("storage.root", endpoint.s3aRoot());
-      endpoint.s3aProperties().forEach((k, v) -> p.setProperty("s3a." + k, v));
-      p.setProperty("auth.jwt-secret", SECRET);
+      Properties p = PageServiceConfig.localProperties(kafka.bootstrapServers(), topic, endpoint.s3aRoot(),
+          endpoint.s3aProperties(), SECRET);
       String token = new JwtAuthenticator(SECRET).issue("test", "acme", Duration.ofHours(1));
       try (PageServer server = PageServer.start(PageServiceConfig.from(p));
           PageClient client = new PageClient(server.grpcPort(), token)) {

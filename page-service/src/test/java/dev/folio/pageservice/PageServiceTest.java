@@ -179,17 +179,8 @@ class PageServiceTest {
   }
 
   private static PageServiceConfig config(KafkaEndpoint kafka, WalTopicConfig topic, S3Endpoint s3) {
-    Properties p = new Properties();
-    p.setProperty("grpc.port", "0");
-    p.setProperty("http.port", "0");
-    p.setProperty("http.host", "127.0.0.1");
-    p.setProperty("grpc.host", "127.0.0.1");
-    p.setProperty("kafka.bootstrap-servers", kafka.bootstrapServers());
-    p.setProperty("wal.topic-prefix", topic.prefix());
-    p.setProperty("wal.partitions", String.valueOf(topic.partitions()));
-    p.setProperty("storage.root", s3.s3aRoot());
-    s3.s3aProperties().forEach((k, v) -> p.setProperty("s3a." + k, v));
-    p.setProperty("auth.jwt-secret", SECRET);
+    Properties p = PageServiceConfig.localProperties(kafka.bootstrapServers(), topic, s3.s3aRoot(),
+        s3.s3aProperties(), SECRET);
     p.setProperty("wait.max", "2s");
     p.setProperty("index.poll-interval", "200ms");
     return PageServiceConfig.from(p);

@@ -21,6 +21,7 @@ import dev.folio.schemas.wal.Fork;
 import dev.folio.schemas.wal.HeapInsert;
 import dev.folio.schemas.wal.HeapPageInit;
 import dev.folio.schemas.wal.WalRecord;
+import dev.folio.wal.topic.WalTopicConfig;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
@@ -203,15 +204,8 @@ public final class GetPageBenchmark {
   }
 
   private PageServiceConfig config(long pageCacheBytes, long layerCacheBytes) {
-    Properties p = new Properties();
-    p.setProperty("grpc.host", "127.0.0.1");
-    p.setProperty("grpc.port", "0");
-    p.setProperty("http.host", "127.0.0.1");
-    p.setProperty("http.port", "0");
-    p.setProperty("kafka.bootstrap-servers", bootstrapServers);
-    p.setProperty("storage.root", storageRoot);
-    s3a.forEach((k, v) -> p.setProperty("s3a." + k, v));
-    p.setProperty("auth.jwt-secret", SECRET);
+    Properties p = PageServiceConfig.localProperties(bootstrapServers,
+        WalTopicConfig.singleBroker(WalTopicConfig.DEFAULT_PREFIX), storageRoot, s3a, SECRET);
     p.setProperty("cache.page-bytes", String.valueOf(pageCacheBytes));
     p.setProperty("cache.layer-bytes", String.valueOf(layerCacheBytes));
     return PageServiceConfig.from(p);
