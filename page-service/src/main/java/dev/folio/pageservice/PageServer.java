@@ -1,5 +1,6 @@
 package dev.folio.pageservice;
 
+import dev.folio.pageservice.api.GrpcServers;
 import dev.folio.pageservice.api.PageServiceEndpoint;
 import dev.folio.pageservice.auth.AuthInterceptor;
 import dev.folio.pageservice.auth.JwtAuthenticator;
@@ -17,7 +18,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -53,8 +53,7 @@ public final class PageServer implements AutoCloseable {
         .mapToDouble(v -> Math.max(0, tail.progress(v.index().timeline()).lastFlushLsn() - reader.ingestedLsn(v)))
         .max().orElse(0)).baseUnit("bytes").description("WAL flushed but not yet ingested, worst timeline")
         .register(registry);
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.grpcHost(),
-        config.grpcPort()));
+    NettyServerBuilder builder = GrpcServers.builder(config.grpcHost(), config.grpcPort());
     if (config.tlsCert() != null) {
       builder.sslContext(GrpcSslContexts.forServer(config.tlsCert().toFile(), config.tlsKey().toFile()).build());
     }

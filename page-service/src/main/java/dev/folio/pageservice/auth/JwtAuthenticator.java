@@ -1,5 +1,7 @@
 package dev.folio.pageservice.auth;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -29,7 +31,12 @@ public final class JwtAuthenticator {
     }
   }
 
+  private record Verified(Principal principal, Instant expires) {}
+
   private final byte[] secret;
+  /** Tokens already verified: a compute sends the same token with every page it asks for. */
+  private final Cache<String, Verified> verified = Caffeine.newBuilder().maximumSize(10_000)
+      .expireAfterWrite(Duration.ofMinutes(5)).build();
 
   public JwtAuthenticator(String secret) {
     byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
@@ -40,6 +47,16 @@ public final class JwtAuthenticator {
   }
 
   public Principal verify(String token) throws Rejected {
+    Verified known = verified.getIfPresent(token);
+    if (known != null && (known.expires() == null || known.expires().isAfter(Instant.now()))) {
+      return known.principal();
+    }
+    Verified fresh = verifyNow(token);
+    verified.put(token, fresh);
+    return fresh.principal();
+  }
+
+  private Verified verifyNow(String token) throws Rejected {
     SignedJWT jwt;
     JWTClaimsSet claims;
     try {
@@ -69,11 +86,12 @@ public final class JwtAuthenticator {
       throw new Rejected("the token's claims are malformed: " + e.getMessage());
     }
     String subject = claims.getSubject() == null ? "anonymous" : claims.getSubject();
+    Instant until = expires == null ? null : expires.toInstant();
     if (SCOPE_ADMIN.equals(scope)) {
-      return Principal.admin(subject);
+      return new Verified(Principal.admin(subject), until);
     }
     if (SCOPE_TENANT.equals(scope) && tenant != null && !tenant.isEmpty()) {
-      return new Principal(subject, tenant);
+      return new Verified(new Principal(subject, tenant), until);
     }
     throw new Rejected("the token has neither scope \"admin\" nor scope \"tenant\" with a tenant_id");
   }

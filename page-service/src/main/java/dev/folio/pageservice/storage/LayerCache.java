@@ -120,7 +120,7 @@ public final class LayerCache {
     long start = chunk * CHUNK_BYTES;
     int length = (int) Math.min(CHUNK_BYTES, size - start);
     byte[] bytes = new byte[length];
-    store.readRange(path, start, bytes, 0, length);
+    store.readRange(path, size, start, bytes, 0, length);
     bytesFetched.increment(length);
     System.arraycopy(bytes, within, dst, offset, n);
     Path partial = directory.resolve(key + "." + Thread.currentThread().getId() + ".part");
