@@ -1,0 +1,161 @@
+package dev.folio.compute.pgwire;
+
+import dev.folio.compute.session.Column;
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Writes backend messages of the PostgreSQL protocol 3.0: {@code byte type, int32 length (itself
+ * included), body}; strings NUL-terminated UTF-8, values length-prefixed (-1 for NULL).
+ */
+final class Backend {
+  private Backend() {}
+
+  private static int begin(ByteBuf out, char type) {
+    out.writeByte(type);
+    int at = out.writerIndex();
+    out.writeInt(0);
+    return at;
+  }
+
+  private static void end(ByteBuf out, int at) {
+    out.setInt(at, out.writerIndex() - at);
+  }
+
+  private static void string(ByteBuf out, String s) {
+    out.writeCharSequence(s, StandardCharsets.UTF_8);
+    out.writeByte(0);
+  }
+
+  static void authenticationOk(ByteBuf out) {
+    int at = begin(out, 'R');
+    out.writeInt(0);
+    end(out, at);
+  }
+
+  static void authenticationSasl(ByteBuf out, String mechanism) {
+    int at = begin(out, 'R');
+    out.writeInt(10);
+    string(out, mechanism);
+    out.writeByte(0);
+    end(out, at);
+  }
+
+  /** {@code code} 11: SASLContinue, 12: SASLFinal. */
+  static void authenticationSaslData(ByteBuf out, int code, byte[] data) {
+    int at = begin(out, 'R');
+    out.writeInt(code);
+    out.writeBytes(data);
+    end(out, at);
+  }
+
+  static void parameterStatus(ByteBuf out, String name, String value) {
+    int at = begin(out, 'S');
+    string(out, name);
+    string(out, value);
+    end(out, at);
+  }
+
+  static void backendKeyData(ByteBuf out, int processId, int secret) {
+    int at = begin(out, 'K');
+    out.writeInt(processId);
+    out.writeInt(secret);
+    end(out, at);
+  }
+
+  static void readyForQuery(ByteBuf out, char status) {
+    int at = begin(out, 'Z');
+    out.writeByte(status);
+    end(out, at);
+  }
+
+  static void rowDescription(ByteBuf out, List<Column> columns) {
+    int at = begin(out, 'T');
+    out.writeShort(columns.size());
+    for (Column c : columns) {
+      string(out, c.name());
+      out.writeInt(0);
+      out.writeShort(0);
+      out.writeInt(c.typeOid());
+      out.writeShort(c.typeSize());
+      out.writeInt(-1);
+      out.writeShort(0);
+    }
+    end(out, at);
+  }
+
+  static void dataRow(ByteBuf out, String[] values) {
+    int at = begin(out, 'D');
+    out.writeShort(values.length);
+    for (String v : values) {
+      if (v == null) {
+        out.writeInt(-1);
+      } else {
+        int lengthAt = out.writerIndex();
+        out.writeInt(0);
+        int n = out.writeCharSequence(v, StandardCharsets.UTF_8);
+        out.setInt(lengthAt, n);
+      }
+    }
+    end(out, at);
+  }
+
+  static void commandComplete(ByteBuf out, String tag) {
+    int at = begin(out, 'C');
+    string(out, tag);
+    end(out, at);
+  }
+
+  static void emptyQueryResponse(ByteBuf out) {
+    end(out, begin(out, 'I'));
+  }
+
+  static void parseComplete(ByteBuf out) {
+    end(out, begin(out, '1'));
+  }
+
+  static void bindComplete(ByteBuf out) {
+    end(out, begin(out, '2'));
+  }
+
+  static void closeComplete(ByteBuf out) {
+    end(out, begin(out, '3'));
+  }
+
+  static void noData(ByteBuf out) {
+    end(out, begin(out, 'n'));
+  }
+
+  static void portalSuspended(ByteBuf out) {
+    end(out, begin(out, 's'));
+  }
+
+  static void parameterDescription(ByteBuf out, int[] types) {
+    int at = begin(out, 't');
+    out.writeShort(types.length);
+    for (int t : types) {
+      out.writeInt(t);
+    }
+    end(out, at);
+  }
+
+  /** ErrorResponse ('E') or NoticeResponse ('N'): severity, SQLSTATE, message, and a hint if any. */
+  static void error(ByteBuf out, boolean notice, String severity, String sqlState, String message, String hint) {
+    int at = begin(out, notice ? 'N' : 'E');
+    out.writeByte('S');
+    string(out, severity);
+    out.writeByte('V');
+    string(out, severity);
+    out.writeByte('C');
+    string(out, sqlState);
+    out.writeByte('M');
+    string(out, message);
+    if (hint != null) {
+      out.writeByte('H');
+      string(out, hint);
+    }
+    out.writeByte(0);
+    end(out, at);
+  }
+}

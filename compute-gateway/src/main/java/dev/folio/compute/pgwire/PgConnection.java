@@ -1,0 +1,325 @@
+package dev.folio.compute.pgwire;
+
+import dev.folio.compute.session.Column;
+import dev.folio.compute.session.Session;
+import dev.folio.compute.session.SqlEngine;
+import dev.folio.compute.session.StatementResult;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: startup (SSLRequest answered 'N'; SCRAM-SHA-256, or trust when
+ * configured), then the simple and extended query protocols over a {@link Session}. After an
+ * error in the extended protocol, messages are skipped until Sync, as PostgreSQL does. Every
+ * failure becomes an ErrorResponse with its SQLSTATE; a FATAL one closes the connection.
+ */
+final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
+  private static final Logger LOG = LoggerFactory.getLogger(PgConnection.class);
+
+  private record Statement(String sql, int[] parameterTypes) {}
+
+  private record Portal(Statement statement, List<String> parameters, List<String[]> pending,
+      StatementResult result) {}
+
+  private final PgServer.Config config;
+  private final SqlEngine engine;
+  private final Map<String, Statement> statements = new HashMap<>();
+  private final Map<String, Portal> portals = new HashMap<>();
+  private Session session;
+  private Map<String, String> startup;
+  private ScramSha256 scram;
+  private boolean skippingToSync;
+  /** Settings that changed during a statement, sent as ParameterStatus after it. */
+  private final List<String[]> reportTo = new ArrayList<>();
+
+  PgConnection(PgServer.Config config, SqlEngine engine) {
+    this.config = config;
+    this.engine = engine;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FrontendMessage m) {
+    ByteBuf out = ctx.alloc().buffer();
+    try {
+      handle(ctx, m, out);
+    } catch (PgException e) {
+      if (session != null) {
+        session.failed();
+      }
+      Backend.error(out, false, e.fatal() ? "FATAL" : "ERROR", e.sqlState(), e.getMessage(), e.hint());
+      if (e.fatal()) {
+        ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+        return;
+      }
+      if (m instanceof FrontendMessage.Query) {
+        Backend.readyForQuery(out, session.status().code);
+      } else {
+        skippingToSync = true;
+      }
+    } catch (RuntimeException e) {
+      LOG.error("Unexpected failure on a client connection", e);
+      Backend.error(out, false, "ERROR", SqlState.INTERNAL_ERROR, e.toString(), null);
+      if (session == null) {
+        ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+        return;
+      }
+      session.failed();
+      if (m instanceof FrontendMessage.Query) {
+        Backend.readyForQuery(out, session.status().code);
+      } else {
+        skippingToSync = true;
+      }
+    }
+    if (out.isReadable()) {
+      ctx.write(out);
+    } else {
+      out.release();
+    }
+    if (!(m instanceof FrontendMessage.Parse || m instanceof FrontendMessage.Bind
+        || m instanceof FrontendMessage.Describe || m instanceof FrontendMessage.Execute
+        || m instanceof FrontendMessage.Close) || skippingToSync) {
+      ctx.flush();
+    }
+  }
+
+  private void handle(ChannelHandlerContext ctx, FrontendMessage m, ByteBuf out) {
+    if (skippingToSync && !(m instanceof FrontendMessage.Sync)) {
+      return;
+    }
+    if (m instanceof FrontendMessage.SslRequest) {
+      out.writeByte('N');
+    } else if (m instanceof FrontendMessage.CancelRequest || m instanceof FrontendMessage.Terminate) {
+      ctx.close();
+    } else if (m instanceof FrontendMessage.Startup s) {
+      startup(s, out);
+    } else if (m instanceof FrontendMessage.Password p) {
+      password(p, out);
+    } else if (session == null) {
+      throw PgException.protocol("expected a startup or password message, got " + m.getClass().getSimpleName());
+    } else {
+      query(m, out);
+    }
+  }
+
+  private void startup(FrontendMessage.Startup s, ByteBuf out) {
+    startup = s.parameters();
+    String user = startup.get("user");
+    if (user == null || user.isEmpty()) {
+      throw new PgException(SqlState.INVALID_AUTHORIZATION_SPECIFICATION, "no PostgreSQL user name specified in the "
+          + "startup packet", null, true);
+    }
+    if (config.trust()) {
+      open(out);
+      return;
+    }
+    String password = config.passwords().get(user);
+    if (password == null) {
+      throw new PgException(SqlState.INVALID_PASSWORD, "password authentication failed for user \"" + user + "\"",
+          null, true);
+    }
+    scram = new ScramSha256(password);
+    Backend.authenticationSasl(out, ScramSha256.MECHANISM);
+  }
+
+  private void password(FrontendMessage.Password p, ByteBuf out) {
+    if (scram == null) {
+      throw PgException.protocol("unexpected password message");
+    }
+    ByteBuf b = Unpooled.wrappedBuffer(p.payload());
+    if (!scram.started()) {
+      String mechanism = FrontendDecoder.string(b);
+      if (!mechanism.equals(ScramSha256.MECHANISM)) {
+        throw new PgException(SqlState.PROTOCOL_VIOLATION, "SASL mechanism " + mechanism + " is not supported", null,
+            true);
+      }
+      int length = b.readInt();
+      String first = b.toString(b.readerIndex(), length, StandardCharsets.UTF_8);
+      Backend.authenticationSaslData(out, 11, scram.first(first));
+      return;
+    }
+    Backend.authenticationSaslData(out, 12, scram.last(new String(p.payload(), StandardCharsets.UTF_8)));
+    scram = null;
+    open(out);
+  }
+
+  private void open(ByteBuf out) {
+    Backend.authenticationOk(out);
+    session = new Session(engine, startup, (name, value) -> reportTo.add(new String[] {name, value}));
+    session.reportedSettings().forEach((k, v) -> Backend.parameterStatus(out, k, v));
+    Backend.backendKeyData(out, ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE),
+        ThreadLocalRandom.current().nextInt());
+    Backend.readyForQuery(out, session.status().code);
+  }
+
+  private void flushReported(ByteBuf out) {
+    for (String[] s : reportTo) {
+      Backend.parameterStatus(out, s[0], s[1]);
+    }
+    reportTo.clear();
+  }
+
+  private void query(FrontendMessage m, ByteBuf out) {
+    if (m instanceof FrontendMessage.Query q) {
+      simpleQuery(q.sql(), out);
+    } else if (m instanceof FrontendMessage.Parse p) {
+      if (!p.statement().isEmpty() && statements.containsKey(p.statement())) {
+        throw new PgException("42P05", "prepared statement \"" + p.statement() + "\" already exists");
+      }
+      statements.put(p.statement(), new Statement(p.sql(), p.parameterTypes()));
+      Backend.parseComplete(out);
+    } else if (m instanceof FrontendMessage.Bind b) {
+      bind(b, out);
+    } else if (m instanceof FrontendMessage.Describe d) {
+      describe(d, out);
+    } else if (m instanceof FrontendMessage.Execute e) {
+      execute(e, out);
+    } else if (m instanceof FrontendMessage.Close c) {
+      if (c.kind() == 'S') {
+        statements.remove(c.name());
+      } else {
+        portals.remove(c.name());
+      }
+      Backend.closeComplete(out);
+    } else if (m instanceof FrontendMessage.Sync) {
+      skippingToSync = false;
+      portals.remove("");
+      Backend.readyForQuery(out, session.status().code);
+    } else if (!(m instanceof FrontendMessage.Flush)) {
+      throw new PgException(SqlState.FEATURE_NOT_SUPPORTED, "COPY is not supported yet");
+    }
+  }
+
+  private void simpleQuery(String sql, ByteBuf out) {
+    List<String> parts = StatementSplitter.split(sql);
+    if (parts.isEmpty()) {
+      Backend.emptyQueryResponse(out);
+    }
+    for (String part : parts) {
+      StatementResult r = session.execute(part, List.of());
+      send(r, r.rows(), true, out);
+      flushReported(out);
+    }
+    Backend.readyForQuery(out, session.status().code);
+  }
+
+  private void bind(FrontendMessage.Bind b, ByteBuf out) {
+    Statement s = statements.get(b.statement());
+    if (s == null) {
+      throw new PgException(SqlState.INVALID_SQL_STATEMENT_NAME, "prepared statement \"" + b.statement()
+          + "\" does not exist");
+    }
+    List<String> params = new ArrayList<>();
+    for (int i = 0; i < b.values().size(); i++) {
+      short format = b.parameterFormats().length == 0 ? 0
+          : b.parameterFormats()[b.parameterFormats().length == 1 ? 0 : i];
+      byte[] v = b.values().get(i);
+      if (format != 0 && v != null) {
+        throw new PgException(SqlState.FEATURE_NOT_SUPPORTED, "binary parameter values are not supported yet");
+      }
+      params.add(v == null ? null : new String(v, StandardCharsets.UTF_8));
+    }
+    for (short f : b.resultFormats()) {
+      if (f != 0) {
+        throw new PgException(SqlState.FEATURE_NOT_SUPPORTED, "binary result columns are not supported yet");
+      }
+    }
+    portals.put(b.portal(), new Portal(s, params, null, null));
+    Backend.bindComplete(out);
+  }
+
+  private void describe(FrontendMessage.Describe d, ByteBuf out) {
+    Statement s;
+    if (d.kind() == 'S') {
+      s = statements.get(d.name());
+      if (s == null) {
+        throw new PgException(SqlState.INVALID_SQL_STATEMENT_NAME, "prepared statement \"" + d.name()
+            + "\" does not exist");
+      }
+      Backend.parameterDescription(out, s.parameterTypes());
+    } else {
+      Portal p = portals.get(d.name());
+      if (p == null) {
+        throw new PgException(SqlState.INVALID_CURSOR_NAME, "portal \"" + d.name() + "\" does not exist");
+      }
+      s = p.statement();
+    }
+    List<Column> columns = StatementSplitter.split(s.sql()).isEmpty() ? null
+        : session.describe(s.sql(), s.parameterTypes().length);
+    if (columns == null) {
+      Backend.noData(out);
+    } else {
+      Backend.rowDescription(out, columns);
+    }
+  }
+
+  private void execute(FrontendMessage.Execute e, ByteBuf out) {
+    Portal p = portals.get(e.portal());
+    if (p == null) {
+      throw new PgException(SqlState.INVALID_CURSOR_NAME, "portal \"" + e.portal() + "\" does not exist");
+    }
+    if (StatementSplitter.split(p.statement().sql()).isEmpty()) {
+      Backend.emptyQueryResponse(out);
+      return;
+    }
+    StatementResult result = p.result();
+    List<String[]> pending = p.pending();
+    if (result == null) {
+      result = session.execute(p.statement().sql(), p.parameters());
+      pending = new ArrayList<>(result.rows());
+    }
+    int limit = e.maxRows() <= 0 ? Integer.MAX_VALUE : e.maxRows();
+    if (pending.size() > limit) {
+      List<String[]> now = new ArrayList<>(pending.subList(0, limit));
+      send(result, now, false, out);
+      portals.put(e.portal(), new Portal(p.statement(), p.parameters(), new ArrayList<>(pending.subList(limit,
+          pending.size())), result));
+      Backend.portalSuspended(out);
+      return;
+    }
+    send(result, pending, false, out);
+    flushReported(out);
+    Backend.commandComplete(out, result.commandTag());
+    portals.put(e.portal(), new Portal(p.statement(), p.parameters(), List.of(), result));
+  }
+
+  /** The notice, the rows (with their description in the simple protocol), and in it the tag. */
+  private static void send(StatementResult r, List<String[]> rows, boolean simple, ByteBuf out) {
+    if (r.notice() != null) {
+      Backend.error(out, true, "WARNING", r.notice()[0], r.notice()[1], null);
+    }
+    if (r.columns() != null && simple) {
+      Backend.rowDescription(out, r.columns());
+    }
+    for (String[] row : rows) {
+      Backend.dataRow(out, row);
+    }
+    if (simple) {
+      Backend.commandComplete(out, r.commandTag());
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    ByteBuf out = ctx.alloc().buffer();
+    if (c instanceof PgException e) {
+      Backend.error(out, false, "FATAL", e.sqlState(), e.getMessage(), e.hint());
+    } else {
+      LOG.warn("Closing a client connection: {}", c.toString());
+      Backend.error(out, false, "FATAL", SqlState.PROTOCOL_VIOLATION, c.toString(), null);
+    }
+    ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+  }
+}

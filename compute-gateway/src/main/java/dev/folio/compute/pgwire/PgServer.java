@@ -1,0 +1,58 @@
+package dev.folio.compute.pgwire;
+
+import dev.folio.compute.session.SqlEngine;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetSocketAddress;
+import java.util.Map;
+
+/** A PostgreSQL-protocol server on Netty: one {@link PgConnection} per client. */
+public final class PgServer implements AutoCloseable {
+  /**
+   * How clients authenticate: {@code trust} lets anyone in (local mode only); otherwise SCRAM-SHA-256
+   * against {@code passwords} (user to password).
+   */
+  public record Config(String host, int port, boolean trust, Map<String, String> passwords) {
+    public Config {
+      passwords = Map.copyOf(passwords);
+      if (!trust && passwords.isEmpty()) {
+        throw new IllegalArgumentException("no authentication: give users and passwords, or trust (local mode only)");
+      }
+    }
+  }
+
+  private final EventLoopGroup boss = new NioEventLoopGroup(1);
+  private final EventLoopGroup workers = new NioEventLoopGroup();
+  private final Channel channel;
+
+  private PgServer(Config config, SqlEngine engine) throws InterruptedException {
+    channel = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast(new FrontendDecoder(), new PgConnection(config, engine));
+          }
+        })
+        .bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+  }
+
+  public static PgServer start(Config config, SqlEngine engine) throws InterruptedException {
+    return new PgServer(config, engine);
+  }
+
+  public int port() {
+    return ((InetSocketAddress) channel.localAddress()).getPort();
+  }
+
+  @Override
+  public void close() {
+    channel.close().syncUninterruptibly();
+    workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    boss.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}

@@ -1,0 +1,254 @@
+package dev.folio.compute.session;
+
+import dev.folio.compute.pgwire.PgException;
+import dev.folio.compute.pgwire.SqlState;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One client session: its settings and its transaction state, and the statements that belong to
+ * the session rather than to the SQL engine (Calcite has no notion of them): BEGIN / START
+ * TRANSACTION, COMMIT / END, ROLLBACK / ABORT, SET, SHOW, RESET. Everything else goes to the
+ * {@link SqlEngine}. As in PostgreSQL, after an error inside a transaction block every statement
+ * but COMMIT or ROLLBACK fails with 25P02 until the block ends.
+ */
+public final class Session {
+  /** ReadyForQuery's transaction status: idle, in a transaction block, or in a failed one. */
+  public enum Status {
+    IDLE('I'), IN_TRANSACTION('T'), FAILED('E');
+
+    public final char code;
+
+    Status(char code) {
+      this.code = code;
+    }
+  }
+
+  /** The settings PostgreSQL reports to the client with ParameterStatus when they change. */
+  public static final List<String> REPORTED = List.of("server_version", "server_encoding", "client_encoding",
+      "application_name", "DateStyle", "IntervalStyle", "TimeZone", "integer_datetimes",
+      "standard_conforming_strings", "is_superuser", "session_authorization");
+
+  private static final Map<String, String> DEFAULTS = defaults();
+  private static final Pattern SET = Pattern.compile(
+      "(?is)set\\s+(?:session\\s+|local\\s+)?(?:time\\s+zone\\s+(.+)|([a-z_][a-z0-9_.]*)\\s*(?:=|\\s+to\\s+)\\s*(.+))");
+  private static final Pattern SHOW = Pattern.compile("(?is)show\\s+(time\\s+zone|[a-z_][a-z0-9_.]*)");
+  private static final Pattern RESET = Pattern.compile("(?is)reset\\s+([a-z_][a-z0-9_.]*)");
+
+  private final SqlEngine engine;
+  private final Map<String, String> settings = new LinkedHashMap<>();
+  private final BiConsumer<String, String> reported;
+  private Status status = Status.IDLE;
+
+  /**
+   * @param startup the startup packet's parameters (user, database, and settings)
+   * @param reported told of each reported setting that changes, for ParameterStatus
+   */
+  public Session(SqlEngine engine, Map<String, String> startup, BiConsumer<String, String> reported) {
+    this.engine = engine;
+    this.reported = reported;
+    settings.putAll(DEFAULTS);
+    startup.forEach((k, v) -> {
+      if (!k.equals("user") && !k.equals("database") && !k.equals("options") && !k.equals("replication")) {
+        settings.put(canonical(k), v);
+      }
+    });
+    settings.put("session_authorization", startup.getOrDefault("user", "folio"));
+  }
+
+  private static Map<String, String> defaults() {
+    Map<String, String> d = new LinkedHashMap<>();
+    d.put("server_version", "15.0 (Folio)");
+    d.put("server_version_num", "150000");
+    d.put("server_encoding", "UTF8");
+    d.put("client_encoding", "UTF8");
+    d.put("application_name", "");
+    d.put("DateStyle", "ISO, MDY");
+    d.put("IntervalStyle", "postgres");
+    d.put("TimeZone", "UTC");
+    d.put("integer_datetimes", "on");
+    d.put("standard_conforming_strings", "on");
+    d.put("is_superuser", "on");
+    d.put("extra_float_digits", "1");
+    d.put("search_path", "\"$user\", public");
+    d.put("transaction_isolation", "read committed");
+    d.put("default_transaction_isolation", "read committed");
+    return d;
+  }
+
+  /** Every reported setting with its value, for the ParameterStatus messages after startup. */
+  public Map<String, String> reportedSettings() {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String name : REPORTED) {
+      out.put(name, settings.get(name));
+    }
+    return out;
+  }
+
+  public Status status() {
+    return status;
+  }
+
+  /** The result columns of a statement, or null when it gives no rows. */
+  public List<Column> describe(String sql, int parameterCount) {
+    String s = sql.strip();
+    Matcher show = SHOW.matcher(s);
+    if (show.matches()) {
+      return List.of(Column.text(showName(show.group(1))));
+    }
+    if (isSessionCommand(s)) {
+      return null;
+    }
+    return engine.describe(sql, parameterCount);
+  }
+
+  /** Runs one statement (no trailing semicolon). A failure inside a block fails the block. */
+  public StatementResult execute(String sql, List<String> parameters) {
+    String s = sql.strip();
+    String first = firstWord(s);
+    if (status == Status.FAILED && !first.equals("commit") && !first.equals("end") && !first.equals("rollback")
+        && !first.equals("abort")) {
+      throw new PgException(SqlState.IN_FAILED_SQL_TRANSACTION,
+          "current transaction is aborted, commands ignored until end of transaction block");
+    }
+    try {
+      return switch (first) {
+        case "begin", "start" -> begin();
+        case "commit", "end" -> end(true);
+        case "rollback", "abort" -> end(false);
+        case "set" -> set(s);
+        case "show" -> show(s);
+        case "reset" -> reset(s);
+        default -> engine.execute(sql, parameters);
+      };
+    } catch (PgException e) {
+      if (status == Status.IN_TRANSACTION) {
+        status = Status.FAILED;
+      }
+      throw e;
+    }
+  }
+
+  /** The connection failed a statement outside {@link #execute}: a failed block stays failed. */
+  public void failed() {
+    if (status == Status.IN_TRANSACTION) {
+      status = Status.FAILED;
+    }
+  }
+
+  private static boolean isSessionCommand(String s) {
+    return switch (firstWord(s)) {
+      case "begin", "start", "commit", "end", "rollback", "abort", "set", "reset" -> true;
+      default -> false;
+    };
+  }
+
+  private static String firstWord(String s) {
+    int i = 0;
+    while (i < s.length() && Character.isLetter(s.charAt(i))) {
+      i++;
+    }
+    return s.substring(0, i).toLowerCase(Locale.ROOT);
+  }
+
+  private StatementResult begin() {
+    if (status != Status.IDLE) {
+      return StatementResult.command("BEGIN").withNotice(SqlState.ACTIVE_SQL_TRANSACTION,
+          "there is already a transaction in progress");
+    }
+    status = Status.IN_TRANSACTION;
+    return StatementResult.command("BEGIN");
+  }
+
+  private StatementResult end(boolean commit) {
+    Status was = status;
+    status = Status.IDLE;
+    if (was == Status.IDLE) {
+      return StatementResult.command(commit ? "COMMIT" : "ROLLBACK").withNotice(SqlState.NO_ACTIVE_SQL_TRANSACTION,
+          "there is no transaction in progress");
+    }
+    return StatementResult.command(commit && was == Status.IN_TRANSACTION ? "COMMIT" : "ROLLBACK");
+  }
+
+  private StatementResult set(String s) {
+    Matcher m = SET.matcher(s);
+    if (!m.matches()) {
+      throw new PgException(SqlState.SYNTAX_ERROR, "syntax error in SET: " + s);
+    }
+    String name = m.group(1) != null ? "TimeZone" : canonical(m.group(2));
+    String value = unquote((m.group(1) != null ? m.group(1) : m.group(3)).strip());
+    if (value.equalsIgnoreCase("default")) {
+      value = DEFAULTS.getOrDefault(name, "");
+    }
+    if (name.equals("client_encoding") && !value.equalsIgnoreCase("UTF8") && !value.equalsIgnoreCase("UTF-8")
+        && !value.equalsIgnoreCase("unicode")) {
+      throw new PgException(SqlState.FEATURE_NOT_SUPPORTED, "client encoding \"" + value
+          + "\" is not supported: Folio speaks UTF8");
+    }
+    put(name, value);
+    return StatementResult.command("SET");
+  }
+
+  private StatementResult show(String s) {
+    Matcher m = SHOW.matcher(s);
+    if (!m.matches()) {
+      throw new PgException(SqlState.SYNTAX_ERROR, "syntax error in SHOW: " + s);
+    }
+    String name = showName(m.group(1));
+    String value = settings.get(canonical(name));
+    if (value == null) {
+      throw new PgException(SqlState.UNDEFINED_OBJECT, "unrecognized configuration parameter \"" + name + "\"");
+    }
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {value});
+    return new StatementResult(List.of(Column.text(name)), rows, "SHOW", null);
+  }
+
+  private StatementResult reset(String s) {
+    Matcher m = RESET.matcher(s);
+    if (!m.matches()) {
+      throw new PgException(SqlState.SYNTAX_ERROR, "syntax error in RESET: " + s);
+    }
+    if (m.group(1).equalsIgnoreCase("all")) {
+      DEFAULTS.forEach(this::put);
+    } else {
+      String name = canonical(m.group(1));
+      put(name, DEFAULTS.getOrDefault(name, ""));
+    }
+    return StatementResult.command("RESET");
+  }
+
+  private void put(String name, String value) {
+    String old = settings.put(name, value);
+    if (REPORTED.contains(name) && !value.equals(old)) {
+      reported.accept(name, value);
+    }
+  }
+
+  private static String showName(String name) {
+    return name.toLowerCase(Locale.ROOT).replaceAll("\\s+", " ").equals("time zone") ? "TimeZone" : name;
+  }
+
+  /** Setting names are case-insensitive; reported ones keep PostgreSQL's spelling. */
+  private static String canonical(String name) {
+    for (String r : REPORTED) {
+      if (r.equalsIgnoreCase(name)) {
+        return r;
+      }
+    }
+    return name.toLowerCase(Locale.ROOT);
+  }
+
+  private static String unquote(String v) {
+    if (v.length() >= 2 && (v.startsWith("'") && v.endsWith("'") || v.startsWith("\"") && v.endsWith("\""))) {
+      return v.substring(1, v.length() - 1).replace("''", "'");
+    }
+    return v;
+  }
+}

@@ -1,0 +1,32 @@
+package dev.folio.compute.session;
+
+import java.util.List;
+
+/** Runs the SQL that is not a session command: queries and DML and DDL over Folio's pages. */
+public interface SqlEngine {
+  /** The result columns the statement will give, or null if it gives no rows. */
+  List<Column> describe(String sql, int parameterCount);
+
+  StatementResult execute(String sql, List<String> parameters);
+
+  /**
+   * Until the SQL engine is built: every statement is refused with 0A000, saying so. The session
+   * commands (transactions, SET/SHOW/RESET) work without it.
+   */
+  SqlEngine NONE = new SqlEngine() {
+    @Override
+    public List<Column> describe(String sql, int parameterCount) {
+      throw notBuilt();
+    }
+
+    @Override
+    public StatementResult execute(String sql, List<String> parameters) {
+      throw notBuilt();
+    }
+
+    private dev.folio.compute.pgwire.PgException notBuilt() {
+      return new dev.folio.compute.pgwire.PgException(dev.folio.compute.pgwire.SqlState.FEATURE_NOT_SUPPORTED,
+          "this compute node has no SQL engine yet: it answers BEGIN, COMMIT, ROLLBACK, SET, SHOW and RESET only");
+    }
+  };
+}
