@@ -1,0 +1,97 @@
+package dev.folio.compute.storage;
+
+import dev.folio.format.Lsn;
+import dev.folio.format.PageKey;
+import dev.folio.format.page.Page;
+import dev.folio.format.redo.Redo;
+import dev.folio.schemas.wal.WalRecord;
+import dev.folio.wal.writer.WalWriter;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The compute's pages: a bounded LRU of pages, filled from the {@link PageSource} and changed only
+ * through WAL. {@link #change} appends a record with the {@link WalWriter} and applies it with the
+ * same {@link Redo} the materializer and the page service use, so the page in memory is, byte for
+ * byte, what everyone else will rebuild from the log.
+ *
+ * <p>A page missed is asked for at the newest LSN this compute has written, with
+ * {@code not_modified_since} = the LSN of the page's last change known here (a bounded map; for a
+ * page not in it, the LSN the writer started at, before which everything was durable). A page
+ * whose last change is not yet durable stays in memory: evicting it would lose the change for the
+ * next reader here until the page service has it.
+ */
+public final class BufferCache {
+  private final PageSource source;
+  private final WalWriter writer;
+  private final int maxPages;
+  private final long startLsn;
+  private final LinkedHashMap<PageKey, Page> pages = new LinkedHashMap<>(1024, 0.75f, true);
+  private final LinkedHashMap<PageKey, Long> lastWritten = new LinkedHashMap<>(1024, 0.75f, true);
+  /** The highest last-written LSN dropped from {@link #lastWritten}: a safe floor for the rest. */
+  private long forgottenWrites;
+  private long hits;
+  private long misses;
+
+  public BufferCache(PageSource source, WalWriter writer, int maxPages) {
+    this.source = source;
+    this.writer = writer;
+    this.maxPages = maxPages;
+    this.startLsn = writer.lastAppendedLsn();
+  }
+
+  /** The page, or null if nobody ever wrote it. */
+  public synchronized Page read(PageKey key) {
+    Page p = pages.get(key);
+    if (p != null) {
+      hits++;
+      return p;
+    }
+    misses++;
+    long request = Lsn.max(writer.lastAppendedLsn(), 1);
+    long notModifiedSince = lastWritten.getOrDefault(key, Lsn.max(startLsn, forgottenWrites));
+    p = source.get(key, request, notModifiedSince);
+    if (p != null) {
+      put(key, p);
+    }
+    return p;
+  }
+
+  /** Logs one change to one page and applies it; returns the record with its LSN. */
+  public synchronized WalRecord change(PageKey key, long xid, Object body) {
+    WalRecord record = writer.append(key, xid, body);
+    Page before = record.getWillInit() ? null : read(key);
+    Page after = Redo.apply(before, record);
+    put(key, after);
+    lastWritten.put(key, record.getLsn());
+    if (lastWritten.size() > 4 * maxPages) {
+      Iterator<Map.Entry<PageKey, Long>> it = lastWritten.entrySet().iterator();
+      forgottenWrites = Lsn.max(forgottenWrites, it.next().getValue());
+      it.remove();
+    }
+    return record;
+  }
+
+  private void put(PageKey key, Page page) {
+    pages.put(key, page);
+    if (pages.size() <= maxPages) {
+      return;
+    }
+    long durable = writer.durableLsn();
+    for (Iterator<Map.Entry<PageKey, Page>> it = pages.entrySet().iterator(); it.hasNext() && pages.size() > maxPages; ) {
+      Map.Entry<PageKey, Page> eldest = it.next();
+      if (!eldest.getKey().equals(key) && Lsn.compare(eldest.getValue().lsnValue(), durable) <= 0) {
+        it.remove();
+      }
+    }
+  }
+
+  public synchronized long hits() {
+    return hits;
+  }
+
+  public synchronized long misses() {
+    return misses;
+  }
+}

@@ -1,0 +1,125 @@
+package dev.folio.compute.storage;
+
+import dev.folio.format.PageKey;
+import dev.folio.format.page.HeapTuple;
+import dev.folio.format.page.MetaPage;
+import dev.folio.format.page.Page;
+import dev.folio.format.page.PageLayout;
+import dev.folio.schemas.wal.Fork;
+import dev.folio.schemas.wal.HeapDelete;
+import dev.folio.schemas.wal.HeapInsert;
+import dev.folio.schemas.wal.HeapPageInit;
+import dev.folio.schemas.wal.MetaPageInit;
+import dev.folio.schemas.wal.MetaSetRelationSize;
+import dev.folio.schemas.wal.RelationKind;
+import dev.folio.schemas.wal.XactStatus;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A heap relation: tuples on slotted pages in the main fork, its size on its metapage (META fork,
+ * block 0). An insert goes to the last page if it fits, else to a new page (PostgreSQL's target
+ * block, without a free space map yet); every change is one WAL record through the
+ * {@link BufferCache}. Visibility is PostgreSQL's rule without snapshots so far: a tuple is seen
+ * if its inserter committed (or is the reader) and its deleter did not commit (and is not the
+ * reader).
+ */
+public final class HeapRelation {
+  /** Where a tuple is: block and line pointer. */
+  public record Tid(int block, int offset) {}
+
+  /** A visible tuple and where it is. */
+  public record Row(Tid tid, byte[] data) {}
+
+  private final BufferCache pages;
+  private final Transactions transactions;
+  private final int database;
+  private final int relation;
+
+  public HeapRelation(BufferCache pages, Transactions transactions, int database, int relation) {
+    this.pages = pages;
+    this.transactions = transactions;
+    this.database = database;
+    this.relation = relation;
+  }
+
+  /** Creates an empty heap relation under a new relation number. */
+  public static HeapRelation create(BufferCache pages, Transactions transactions, int database) {
+    int relation = transactions.newRelation();
+    pages.change(new PageKey(database, relation, Fork.META, 0), 0, new MetaPageInit(RelationKind.HEAP));
+    return new HeapRelation(pages, transactions, database, relation);
+  }
+
+  public int relation() {
+    return relation;
+  }
+
+  private PageKey meta() {
+    return new PageKey(database, relation, Fork.META, 0);
+  }
+
+  private PageKey block(int block) {
+    return new PageKey(database, relation, Fork.MAIN, block);
+  }
+
+  public int blocks() {
+    Page meta = pages.read(meta());
+    if (meta == null) {
+      throw new IllegalStateException("relation " + relation + " of database " + database + " has no metapage");
+    }
+    return MetaPage.nblocks(meta, Fork.MAIN);
+  }
+
+  public Tid insert(long xid, byte[] data) {
+    int needed = PageLayout.align(HeapTuple.HEADER_SIZE + data.length) + PageLayout.LINE_POINTER_SIZE;
+    if (needed > PageLayout.MAX_ITEM_SIZE) {
+      throw new IllegalArgumentException("a row of " + data.length + " bytes does not fit a page");
+    }
+    synchronized (pages) {
+      int n = blocks();
+      int target = n - 1;
+      Page page = target >= 0 ? pages.read(block(target)) : null;
+      if (page == null || page.freeSpace() < needed) {
+        target = n;
+        pages.change(block(target), 0, new HeapPageInit());
+        pages.change(meta(), 0, new MetaSetRelationSize(Fork.MAIN, n + 1));
+        page = pages.read(block(target));
+      }
+      int offset = page.itemCount() + 1;
+      pages.change(block(target), xid, new HeapInsert(offset, 0, ByteBuffer.wrap(data)));
+      return new Tid(target, offset);
+    }
+  }
+
+  public void delete(long xid, Tid tid) {
+    pages.change(block(tid.block()), xid, new HeapDelete(tid.offset(), null));
+  }
+
+  /** Every tuple visible to transaction {@code reader}, in physical order. */
+  public List<Row> scan(long reader) {
+    List<Row> rows = new ArrayList<>();
+    int n = blocks();
+    for (int b = 0; b < n; b++) {
+      Page page = pages.read(block(b));
+      for (int i = 1; i <= page.itemCount(); i++) {
+        if (page.itemFlags(i) != PageLayout.ITEM_NORMAL) {
+          continue;
+        }
+        HeapTuple t = HeapTuple.read(page, i);
+        if (visible(t, reader)) {
+          byte[] data = new byte[t.data().remaining()];
+          t.data().duplicate().get(data);
+          rows.add(new Row(new Tid(b, i), data));
+        }
+      }
+    }
+    return rows;
+  }
+
+  private boolean visible(HeapTuple t, long reader) {
+    boolean inserted = t.xmin() == reader || transactions.status(t.xmin()) == XactStatus.COMMITTED;
+    boolean deleted = t.xmax() != 0 && (t.xmax() == reader || transactions.status(t.xmax()) == XactStatus.COMMITTED);
+    return inserted && !deleted;
+  }
+}
