@@ -225,10 +225,8 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
       short format = b.parameterFormats().length == 0 ? 0
           : b.parameterFormats()[b.parameterFormats().length == 1 ? 0 : i];
       byte[] v = b.values().get(i);
-      if (format != 0 && v != null) {
-        throw new PgException(SqlState.FEATURE_NOT_SUPPORTED, "binary parameter values are not supported yet");
-      }
-      params.add(v == null ? null : new String(v, StandardCharsets.UTF_8));
+      int type = i < s.parameterTypes().length ? s.parameterTypes()[i] : 0;
+      params.add(v == null ? null : format == 0 ? new String(v, StandardCharsets.UTF_8) : binaryAsText(type, v));
     }
     for (short f : b.resultFormats()) {
       if (f != 0) {
@@ -237,6 +235,22 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
     }
     portals.put(b.portal(), new Portal(s, params, null, null));
     Backend.bindComplete(out);
+  }
+
+  /** A parameter sent in binary format, in the text form the session takes (pgjdbc sends numbers so). */
+  private static String binaryAsText(int type, byte[] v) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(v);
+    return switch (type) {
+      case 21 -> Short.toString(b.getShort());
+      case 23 -> Integer.toString(b.getInt());
+      case 20 -> Long.toString(b.getLong());
+      case 700 -> Float.toString(b.getFloat());
+      case 701 -> Double.toString(b.getDouble());
+      case 16 -> v[0] != 0 ? "t" : "f";
+      case 25, 1043, 1042, 19 -> new String(v, StandardCharsets.UTF_8);
+      default -> throw new PgException(SqlState.FEATURE_NOT_SUPPORTED, "binary parameters of type " + type
+          + " are not supported yet");
+    };
   }
 
   private void describe(FrontendMessage.Describe d, ByteBuf out) {

@@ -10,6 +10,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** A PostgreSQL-protocol server on Netty: one {@link PgConnection} per client. */
 public final class PgServer implements AutoCloseable {
@@ -30,19 +31,20 @@ public final class PgServer implements AutoCloseable {
   private final EventLoopGroup workers = new NioEventLoopGroup();
   private final Channel channel;
 
-  private PgServer(Config config, SqlEngine engine) throws InterruptedException {
+  private PgServer(Config config, Supplier<SqlEngine> engines) throws InterruptedException {
     channel = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(new FrontendDecoder(), new PgConnection(config, engine));
+            ch.pipeline().addLast(new FrontendDecoder(), new PgConnection(config, engines.get()));
           }
         })
         .bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
   }
 
-  public static PgServer start(Config config, SqlEngine engine) throws InterruptedException {
-    return new PgServer(config, engine);
+  /** Starts serving; each connection gets its own engine from {@code engines}. */
+  public static PgServer start(Config config, Supplier<SqlEngine> engines) throws InterruptedException {
+    return new PgServer(config, engines);
   }
 
   public int port() {

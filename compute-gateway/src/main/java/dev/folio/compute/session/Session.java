@@ -162,6 +162,7 @@ public final class Session {
       return StatementResult.command("BEGIN").withNotice(SqlState.ACTIVE_SQL_TRANSACTION,
           "there is already a transaction in progress");
     }
+    engine.begin();
     status = Status.IN_TRANSACTION;
     return StatementResult.command("BEGIN");
   }
@@ -169,6 +170,11 @@ public final class Session {
   private StatementResult end(boolean commit) {
     Status was = status;
     status = Status.IDLE;
+    if (was == Status.IN_TRANSACTION && commit) {
+      engine.commit();
+    } else if (was != Status.IDLE) {
+      engine.rollback();
+    }
     if (was == Status.IDLE) {
       return StatementResult.command(commit ? "COMMIT" : "ROLLBACK").withNotice(SqlState.NO_ACTIVE_SQL_TRANSACTION,
           "there is no transaction in progress");

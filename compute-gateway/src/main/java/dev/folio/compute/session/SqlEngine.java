@@ -9,6 +9,13 @@ public interface SqlEngine {
 
   StatementResult execute(String sql, List<String> parameters);
 
+  /** A transaction block starts (BEGIN); statements until its end run in one transaction. */
+  default void begin() {}
+
+  default void commit() {}
+
+  default void rollback() {}
+
   /**
    * Until the SQL engine is built: every statement is refused with 0A000, saying so. The session
    * commands (transactions, SET/SHOW/RESET) work without it.

@@ -46,9 +46,18 @@ public final class HeapRelation {
 
   /** Creates an empty heap relation under a new relation number. */
   public static HeapRelation create(BufferCache pages, Transactions transactions, int database) {
-    int relation = transactions.newRelation();
+    return createAt(pages, transactions, database, transactions.newRelation());
+  }
+
+  /** Creates an empty heap relation under a relation number already reserved (system relations). */
+  public static HeapRelation createAt(BufferCache pages, Transactions transactions, int database, int relation) {
     pages.change(new PageKey(database, relation, Fork.META, 0), 0, new MetaPageInit(RelationKind.HEAP));
     return new HeapRelation(pages, transactions, database, relation);
+  }
+
+  /** Whether the relation exists (has its metapage). */
+  public boolean exists() {
+    return pages.read(meta()) != null;
   }
 
   public int relation() {

@@ -29,7 +29,7 @@ class PgServerTest {
   @Test
   void pgjdbcAuthenticatesWithScramAndRunsSessionCommands() throws Exception {
     try (PgServer server = PgServer.start(new PgServer.Config("127.0.0.1", 0, false, Map.of("alice", "s3cret!")),
-        SqlEngine.NONE)) {
+        () -> SqlEngine.NONE)) {
       String url = "jdbc:postgresql://127.0.0.1:" + server.port() + "/main";
       Properties wrong = new Properties();
       wrong.setProperty("user", "alice");
@@ -83,7 +83,7 @@ class PgServerTest {
   void psqlRunsAScriptedSession() throws Exception {
     Path psql = Path.of("/usr/bin/psql");
     assumeTrue(Files.isExecutable(psql), "psql is not installed");
-    try (PgServer server = PgServer.start(new PgServer.Config("127.0.0.1", 0, true, Map.of()), SqlEngine.NONE)) {
+    try (PgServer server = PgServer.start(new PgServer.Config("127.0.0.1", 0, true, Map.of()), () -> SqlEngine.NONE)) {
       ProcessBuilder pb = new ProcessBuilder(psql.toString(), "-X", "-A", "-t", "-h", "127.0.0.1", "-p",
           String.valueOf(server.port()), "-U", "folio", "-d", "main", "-v", "ON_ERROR_STOP=0",
           "-c", "BEGIN; SET DateStyle = 'German'; SHOW DateStyle; COMMIT",

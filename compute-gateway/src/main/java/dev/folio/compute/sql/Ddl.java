@@ -1,0 +1,132 @@
+package dev.folio.compute.sql;
+
+import dev.folio.compute.pgwire.PgException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * CREATE TABLE and DROP TABLE in PostgreSQL's syntax. Hand-parsed: Calcite's parsers reject
+ * column-level and table-level PRIMARY KEY in the forms PostgreSQL accepts, {@code WITH (…)} and
+ * DROP TABLE (see STACK.md), and these two statements need no planning.
+ *
+ * <pre>
+ *   CREATE TABLE [IF NOT EXISTS] name ( column type [(n[,m])] [NOT NULL | NULL] [PRIMARY KEY], …
+ *                                        [, PRIMARY KEY (column, …)] ) [WITH (…)]
+ *   DROP TABLE [IF EXISTS] name [, …] [CASCADE | RESTRICT]
+ * </pre>
+ */
+final class Ddl {
+  private Ddl() {}
+
+  record CreateTable(String name, boolean ifNotExists, List<TableDef.Column> columns) {}
+
+  record DropTable(List<String> names, boolean ifExists) {}
+
+  private static final Pattern CREATE = Pattern.compile(
+      "(?is)create\\s+table\\s+(if\\s+not\\s+exists\\s+)?(\"[^\"]+\"|[a-z_][a-z0-9_$.]*)\\s*\\((.*)\\)\\s*(with\\s*\\(.*\\))?\\s*");
+  private static final Pattern DROP = Pattern.compile(
+      "(?is)drop\\s+table\\s+(if\\s+exists\\s+)?(.+?)\\s*(cascade|restrict)?\\s*");
+  private static final Pattern COLUMN = Pattern.compile(
+      "(?is)(\"[^\"]+\"|[a-z_][a-z0-9_]*)\\s+(double\\s+precision|character\\s+varying|[a-z][a-z0-9]*)\\s*(\\([0-9,\\s]+\\))?\\s*(.*)");
+  private static final Pattern TABLE_KEY = Pattern.compile("(?is)(constraint\\s+\\S+\\s+)?primary\\s+key\\s*\\((.*)\\)");
+
+  static boolean isDdl(String sql) {
+    String s = sql.strip().toLowerCase(Locale.ROOT);
+    return s.matches("(?s)(create|drop)\\s+table\\b.*");
+  }
+
+  static Object parse(String sql) {
+    Matcher c = CREATE.matcher(sql.strip());
+    if (c.matches()) {
+      return create(c);
+    }
+    Matcher d = DROP.matcher(sql.strip());
+    if (d.matches()) {
+      List<String> names = new ArrayList<>();
+      for (String n : d.group(2).split(",")) {
+        names.add(identifier(n.strip()));
+      }
+      return new DropTable(names, d.group(1) != null);
+    }
+    throw new PgException("42601", "syntax error in: " + sql.strip());
+  }
+
+  private static CreateTable create(Matcher c) {
+    String name = identifier(c.group(2));
+    List<String[]> columns = new ArrayList<>();
+    Set<String> key = new LinkedHashSet<>();
+    for (String element : splitTopLevel(c.group(3))) {
+      Matcher k = TABLE_KEY.matcher(element.strip());
+      if (k.matches()) {
+        for (String col : k.group(2).split(",")) {
+          key.add(identifier(col.strip()));
+        }
+        continue;
+      }
+      Matcher m = COLUMN.matcher(element.strip());
+      if (!m.matches()) {
+        throw new PgException("42601", "syntax error in the column definition \"" + element.strip() + "\"");
+      }
+      String rest = m.group(4).toLowerCase(Locale.ROOT);
+      if (rest.matches("(?s).*\\bprimary\\s+key\\b.*")) {
+        key.add(identifier(m.group(1)));
+      }
+      columns.add(new String[] {identifier(m.group(1)), m.group(2), rest});
+    }
+    List<TableDef.Column> defs = new ArrayList<>();
+    Set<String> seen = new LinkedHashSet<>();
+    for (String[] col : columns) {
+      if (!seen.add(col[0])) {
+        throw new PgException("42701", "column \"" + col[0] + "\" specified more than once");
+      }
+      boolean primary = key.contains(col[0]);
+      defs.add(new TableDef.Column(col[0], ColumnType.named(col[1]), primary || col[2].matches("(?s).*\\bnot\\s+null\\b.*"),
+          primary));
+    }
+    for (String k : key) {
+      if (!seen.contains(k)) {
+        throw new PgException("42703", "column \"" + k + "\" named in key does not exist");
+      }
+    }
+    if (defs.isEmpty()) {
+      throw new PgException("42601", "a table needs at least one column");
+    }
+    return new CreateTable(name, c.group(1) != null, List.copyOf(defs));
+  }
+
+  private static List<String> splitTopLevel(String s) {
+    List<String> out = new ArrayList<>();
+    int depth = 0;
+    int start = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      if (ch == '(') {
+        depth++;
+      } else if (ch == ')') {
+        depth--;
+      } else if (ch == ',' && depth == 0) {
+        out.add(s.substring(start, i));
+        start = i + 1;
+      }
+    }
+    out.add(s.substring(start));
+    return out;
+  }
+
+  /** Unquoted names fold to lower case; quoted ones keep theirs; a schema prefix public. is dropped. */
+  static String identifier(String s) {
+    String n = s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s.toLowerCase(Locale.ROOT);
+    if (n.startsWith("public.")) {
+      n = n.substring("public.".length());
+    }
+    if (n.isEmpty() || n.contains(" ") || n.contains(":")) {
+      throw new PgException("42602", "invalid name \"" + s + "\"");
+    }
+    return n;
+  }
+}

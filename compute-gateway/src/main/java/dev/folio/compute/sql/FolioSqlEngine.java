@@ -1,0 +1,398 @@
+package dev.folio.compute.sql;
+
+import dev.folio.compute.pgwire.PgException;
+import dev.folio.compute.session.Column;
+import dev.folio.compute.session.SqlEngine;
+import dev.folio.compute.session.StatementResult;
+import dev.folio.compute.storage.HeapRelation;
+import java.math.BigDecimal;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.calcite.avatica.util.Casing;
+import org.apache.calcite.avatica.util.Quoting;
+import org.apache.calcite.jdbc.CalciteSchema;
+import org.apache.calcite.rel.RelRoot;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rel.type.RelDataTypeField;
+import org.apache.calcite.schema.SchemaPlus;
+import org.apache.calcite.sql.SqlDelete;
+import org.apache.calcite.sql.SqlIdentifier;
+import org.apache.calcite.sql.SqlInsert;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlNodeList;
+import org.apache.calcite.sql.SqlUpdate;
+import org.apache.calcite.sql.dialect.CalciteSqlDialect;
+import org.apache.calcite.sql.parser.SqlParseException;
+import org.apache.calcite.sql.parser.SqlParser;
+import org.apache.calcite.sql.parser.babel.SqlBabelParserImpl;
+import org.apache.calcite.sql.validate.SqlConformanceEnum;
+import org.apache.calcite.tools.FrameworkConfig;
+import org.apache.calcite.tools.Frameworks;
+import org.apache.calcite.tools.Planner;
+import org.apache.calcite.tools.RelRunners;
+import org.apache.calcite.tools.ValidationException;
+
+/**
+ * SQL over Folio's heap relations, one engine per session. Queries go through Calcite as a library
+ * (Babel parser with PostgreSQL's case folding, validation, planning, and Calcite's enumerable
+ * operators over {@link FolioTable} scans); INSERT, UPDATE and DELETE are carried out here: Calcite
+ * computes the rows (the VALUES or the query; for UPDATE and DELETE the positions and new values of
+ * the rows the WHERE clause selects), and this engine writes them to the heap, checking NOT NULL
+ * (23502) and primary keys (23505, by a scan until B-tree indexes exist). CREATE and DROP TABLE
+ * are {@link Ddl}. Parameters ($1…) are bound as literals before parsing.
+ *
+ * <p>Not yet, and refused with a SQLSTATE rather than guessed: indexes, joins over more than what
+ * Calcite's enumerable operators do in memory, row locks (a concurrent update of the same row is
+ * not detected), snapshots (a statement sees what is committed when it reads each page).
+ */
+public final class FolioSqlEngine implements SqlEngine {
+  private static final SqlParser.Config PARSER = SqlParser.config().withParserFactory(SqlBabelParserImpl.FACTORY)
+      .withConformance(SqlConformanceEnum.BABEL).withQuoting(Quoting.DOUBLE_QUOTE)
+      .withUnquotedCasing(Casing.TO_LOWER).withQuotedCasing(Casing.UNCHANGED).withCaseSensitive(true);
+  private static final String TID_SCHEMA = "$tid";
+
+  private final Database db;
+  /** The transaction block's xid, or 0 outside a block. */
+  private long blockXid;
+  /** The xid the current statement reads as. */
+  private long statementXid;
+
+  public FolioSqlEngine(Database db) {
+    this.db = db;
+  }
+
+  @Override
+  public void begin() {
+    blockXid = db.transactions().begin();
+  }
+
+  @Override
+  public void commit() {
+    if (blockXid != 0) {
+      db.transactions().commit(blockXid);
+      blockXid = 0;
+    }
+  }
+
+  @Override
+  public void rollback() {
+    if (blockXid != 0) {
+      db.transactions().abort(blockXid);
+      blockXid = 0;
+    }
+  }
+
+  @Override
+  public List<Column> describe(String sql, int parameterCount) {
+    if (Ddl.isDdl(sql)) {
+      return null;
+    }
+    String bound = Parameters.bindNulls(sql, parameterCount);
+    SqlNode node = parse(bound);
+    if (node.getKind() == SqlKind.INSERT || node.getKind() == SqlKind.UPDATE || node.getKind() == SqlKind.DELETE) {
+      return null;
+    }
+    return inTransaction(xid -> columns(planner(xid), bound));
+  }
+
+  @Override
+  public StatementResult execute(String sql, List<String> parameters) {
+    return inTransaction(xid -> {
+      if (Ddl.isDdl(sql)) {
+        return ddl(Ddl.parse(sql), xid);
+      }
+      String bound = Parameters.bind(sql, parameters);
+      SqlNode node = parse(bound);
+      return switch (node.getKind()) {
+        case INSERT -> insert((SqlInsert) node, xid);
+        case UPDATE -> update((SqlUpdate) node, xid);
+        case DELETE -> delete((SqlDelete) node, xid);
+        default -> query(bound, xid);
+      };
+    });
+  }
+
+  private interface Work<T> {
+    T run(long xid) throws Exception;
+  }
+
+  /** Runs in the block's transaction, or in a transaction of its own that commits at the end. */
+  private <T> T inTransaction(Work<T> work) {
+    boolean own = blockXid == 0;
+    long xid = own ? db.transactions().begin() : blockXid;
+    statementXid = xid;
+    try {
+      T result = work.run(xid);
+      if (own) {
+        db.transactions().commit(xid);
+      }
+      return result;
+    } catch (PgException e) {
+      if (own) {
+        db.transactions().abort(xid);
+      }
+      throw e;
+    } catch (Exception e) {
+      if (own) {
+        db.transactions().abort(xid);
+      }
+      throw translate(e);
+    }
+  }
+
+  private static SqlNode parse(String sql) {
+    try {
+      return SqlParser.create(sql, PARSER).parseStmt();
+    } catch (SqlParseException e) {
+      throw new PgException("42601", "syntax error: " + firstLine(e.getMessage()));
+    }
+  }
+
+  private Planner planner(long xid) {
+    SchemaPlus root = CalciteSchema.createRootSchema(true, false).plus();
+    SchemaPlus tids = root.add(TID_SCHEMA, new org.apache.calcite.schema.impl.AbstractSchema());
+    for (Catalog.Entry e : db.catalog().tables(xid).values()) {
+      HeapRelation heap = new HeapRelation(db.pages(), db.transactions(), Catalog.DATABASE, e.table().relation());
+      root.add(e.table().name(), new FolioTable(e.table(), heap, () -> statementXid, false));
+      tids.add(e.table().name(), new FolioTable(e.table(), heap, () -> statementXid, true));
+    }
+    FrameworkConfig config = Frameworks.newConfigBuilder().defaultSchema(root).parserConfig(PARSER).build();
+    return Frameworks.getPlanner(config);
+  }
+
+  private static List<Column> columns(Planner planner, String sql) throws Exception {
+    RelDataType type = planner.validateAndGetType(planner.parse(sql)).getValue();
+    List<Column> out = new ArrayList<>();
+    for (RelDataTypeField f : type.getFieldList()) {
+      ColumnType t = switch (f.getType().getSqlTypeName()) {
+        case INTEGER, SMALLINT, TINYINT -> ColumnType.INT4;
+        case BIGINT -> ColumnType.INT8;
+        case DOUBLE, FLOAT, REAL, DECIMAL -> ColumnType.FLOAT8;
+        case BOOLEAN -> ColumnType.BOOL;
+        default -> ColumnType.TEXT;
+      };
+      out.add(new Column(f.getName(), t.oid, t.size));
+    }
+    return out;
+  }
+
+  private StatementResult query(String sql, long xid) throws Exception {
+    List<Object[]> rows = rows(sql, xid);
+    List<Column> columns = columns(planner(xid), sql);
+    List<String[]> text = new ArrayList<>(rows.size());
+    for (Object[] r : rows) {
+      String[] t = new String[r.length];
+      for (int i = 0; i < r.length; i++) {
+        t[i] = r[i] instanceof BigDecimal d ? d.stripTrailingZeros().toPlainString() : ColumnType.text(r[i]);
+      }
+      text.add(t);
+    }
+    return new StatementResult(columns, text, "SELECT " + rows.size(), null);
+  }
+
+  /** Runs a query through Calcite and returns its rows. */
+  private List<Object[]> rows(String sql, long xid) throws Exception {
+    Planner planner = planner(xid);
+    SqlNode validated = planner.validate(planner.parse(sql));
+    RelRoot root = planner.rel(validated);
+    List<Object[]> rows = new ArrayList<>();
+    try (PreparedStatement ps = RelRunners.run(root.project()); ResultSet rs = ps.executeQuery()) {
+      int n = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        Object[] row = new Object[n];
+        for (int i = 0; i < n; i++) {
+          row[i] = rs.getObject(i + 1);
+        }
+        rows.add(row);
+      }
+    }
+    return rows;
+  }
+
+  private StatementResult ddl(Object statement, long xid) {
+    Map<String, Catalog.Entry> tables = db.catalog().tables(xid);
+    if (statement instanceof Ddl.CreateTable c) {
+      if (tables.containsKey(c.name())) {
+        if (c.ifNotExists()) {
+          return StatementResult.command("CREATE TABLE").withNotice("42P07", "relation \"" + c.name()
+              + "\" already exists, skipping");
+        }
+        throw new PgException("42P07", "relation \"" + c.name() + "\" already exists");
+      }
+      HeapRelation heap = HeapRelation.create(db.pages(), db.transactions(), Catalog.DATABASE);
+      db.catalog().add(xid, new TableDef(c.name(), heap.relation(), c.columns()));
+      return StatementResult.command("CREATE TABLE");
+    }
+    Ddl.DropTable d = (Ddl.DropTable) statement;
+    for (String name : d.names()) {
+      Catalog.Entry e = tables.get(name);
+      if (e == null) {
+        if (!d.ifExists()) {
+          throw new PgException("42P01", "table \"" + name + "\" does not exist");
+        }
+        continue;
+      }
+      db.catalog().remove(xid, e);
+    }
+    return StatementResult.command("DROP TABLE");
+  }
+
+  private Catalog.Entry table(SqlNode target, long xid) {
+    String name = ((SqlIdentifier) target).names.get(((SqlIdentifier) target).names.size() - 1);
+    Catalog.Entry e = db.catalog().tables(xid).get(name);
+    if (e == null) {
+      throw new PgException("42P01", "relation \"" + name + "\" does not exist");
+    }
+    return e;
+  }
+
+  private StatementResult insert(SqlInsert insert, long xid) throws Exception {
+    TableDef t = table(insert.getTargetTable(), xid).table();
+    int[] targets = targets(t, insert.getTargetColumnList());
+    List<Object[]> source = rows(sql(insert.getSource()), xid);
+    HeapRelation heap = heap(t);
+    for (Object[] values : source) {
+      if (values.length != targets.length) {
+        throw new PgException("42601", "INSERT has " + values.length + " expressions for " + targets.length
+            + " target columns");
+      }
+      Object[] row = new Object[t.columns().size()];
+      for (int i = 0; i < targets.length; i++) {
+        row[targets[i]] = t.columns().get(targets[i]).type().coerce(values[i]);
+      }
+      write(t, heap, row, xid, null);
+    }
+    return StatementResult.command("INSERT 0 " + source.size());
+  }
+
+  private StatementResult update(SqlUpdate update, long xid) throws Exception {
+    TableDef t = table(update.getTargetTable(), xid).table();
+    int[] targets = targets(t, update.getTargetColumnList());
+    StringBuilder q = new StringBuilder("SELECT \"").append(FolioTable.BLOCK).append("\", \"")
+        .append(FolioTable.OFFSET).append('"');
+    for (TableDef.Column c : t.columns()) {
+      q.append(", \"").append(c.name()).append('"');
+    }
+    for (SqlNode e : update.getSourceExpressionList()) {
+      q.append(", ").append(sql(e));
+    }
+    q.append(" FROM \"").append(TID_SCHEMA).append("\".\"").append(t.name()).append('"');
+    if (update.getCondition() != null) {
+      q.append(" WHERE ").append(sql(update.getCondition()));
+    }
+    List<Object[]> selected = rows(q.toString(), xid);
+    HeapRelation heap = heap(t);
+    int n = t.columns().size();
+    for (Object[] s : selected) {
+      Object[] row = new Object[n];
+      for (int i = 0; i < n; i++) {
+        row[i] = t.columns().get(i).type().coerce(s[2 + i]);
+      }
+      for (int i = 0; i < targets.length; i++) {
+        row[targets[i]] = t.columns().get(targets[i]).type().coerce(s[2 + n + i]);
+      }
+      HeapRelation.Tid old = new HeapRelation.Tid((Integer) s[0], (Integer) s[1]);
+      heap.delete(xid, old);
+      write(t, heap, row, xid, old);
+    }
+    return StatementResult.command("UPDATE " + selected.size());
+  }
+
+  private StatementResult delete(SqlDelete delete, long xid) throws Exception {
+    TableDef t = table(delete.getTargetTable(), xid).table();
+    String q = "SELECT \"" + FolioTable.BLOCK + "\", \"" + FolioTable.OFFSET + "\" FROM \"" + TID_SCHEMA + "\".\""
+        + t.name() + "\"" + (delete.getCondition() == null ? "" : " WHERE " + sql(delete.getCondition()));
+    List<Object[]> selected = rows(q, xid);
+    HeapRelation heap = heap(t);
+    for (Object[] s : selected) {
+      heap.delete(xid, new HeapRelation.Tid((Integer) s[0], (Integer) s[1]));
+    }
+    return StatementResult.command("DELETE " + selected.size());
+  }
+
+  /** Checks NOT NULL and the primary key, then inserts. {@code replacing}: the old version, if updating. */
+  private void write(TableDef t, HeapRelation heap, Object[] row, long xid, HeapRelation.Tid replacing) {
+    List<Integer> key = new ArrayList<>();
+    for (int i = 0; i < row.length; i++) {
+      TableDef.Column c = t.columns().get(i);
+      if (c.notNull() && row[i] == null) {
+        throw new PgException("23502", "null value in column \"" + c.name() + "\" of relation \"" + t.name()
+            + "\" violates not-null constraint");
+      }
+      if (c.primaryKey()) {
+        key.add(i);
+      }
+    }
+    if (!key.isEmpty()) {
+      for (HeapRelation.Row existing : heap.scan(xid)) {
+        Object[] other = t.decode(existing.data());
+        if (key.stream().allMatch(i -> Objects.equals(other[i], row[i]))) {
+          throw new PgException("23505", "duplicate key value violates unique constraint \"" + t.name()
+              + "_pkey\"", null, false);
+        }
+      }
+    }
+    heap.insert(xid, t.encode(row));
+  }
+
+  private HeapRelation heap(TableDef t) {
+    return new HeapRelation(db.pages(), db.transactions(), Catalog.DATABASE, t.relation());
+  }
+
+  private static int[] targets(TableDef t, SqlNodeList columns) {
+    if (columns == null || columns.isEmpty()) {
+      int[] all = new int[t.columns().size()];
+      Arrays.setAll(all, i -> i);
+      return all;
+    }
+    int[] out = new int[columns.size()];
+    for (int i = 0; i < out.length; i++) {
+      SqlIdentifier id = (SqlIdentifier) columns.get(i);
+      out[i] = t.index(id.names.get(id.names.size() - 1));
+    }
+    return out;
+  }
+
+  private static String sql(SqlNode node) {
+    return node.toSqlString(CalciteSqlDialect.DEFAULT).getSql();
+  }
+
+  private static PgException translate(Exception e) {
+    Throwable c = e;
+    while (c.getCause() != null && !(c instanceof PgException)) {
+      if (c instanceof ValidationException || c instanceof SqlParseException) {
+        break;
+      }
+      c = c.getCause();
+    }
+    if (c instanceof PgException p) {
+      return p;
+    }
+    String message = firstLine(String.valueOf(e instanceof ValidationException v && v.getCause() != null
+        ? v.getCause().getMessage() : c.getMessage()));
+    if (message.contains("Object '") && message.contains("not found")) {
+      return new PgException("42P01", "relation " + message.replaceAll(".*Object '([^']+)'.*", "\"$1\"")
+          + " does not exist");
+    }
+    if (message.contains("Column '") && message.contains("not found")) {
+      return new PgException("42703", "column " + message.replaceAll(".*Column '([^']+)'.*", "\"$1\"")
+          + " does not exist");
+    }
+    if (e instanceof ValidationException || c instanceof SQLException) {
+      return new PgException("42804", message);
+    }
+    return new PgException("XX000", message);
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

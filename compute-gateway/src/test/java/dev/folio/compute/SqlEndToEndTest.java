@@ -1,0 +1,147 @@
+package dev.folio.compute;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.folio.compute.pgwire.PgServer;
+import dev.folio.format.TimelineId;
+import dev.folio.format.index.TimelineIndex;
+import dev.folio.format.layout.StorageLayout;
+import dev.folio.pageservice.PageServer;
+import dev.folio.pageservice.PageServiceConfig;
+import dev.folio.pageservice.auth.JwtAuthenticator;
+import dev.folio.pageservice.storage.ObjectStore;
+import dev.folio.testsupport.KafkaEndpoint;
+import dev.folio.testsupport.RealInfra;
+import dev.folio.testsupport.S3Endpoint;
+import dev.folio.wal.topic.WalTopic;
+import dev.folio.wal.topic.WalTopicConfig;
+import dev.folio.wal.writer.WalWriterConfig;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SQL through pgjdbc on a compute node over the real broker and page service: DDL, DML with
+ * parameters, queries with joins, aggregates, ORDER BY and LIMIT, transactions and rollback,
+ * errors with their SQLSTATE and a session that goes on; then a new compute on the same timeline
+ * (a tiny buffer cache) sees exactly the committed data.
+ */
+@RealInfra
+class SqlEndToEndTest {
+  private static final String SECRET = "a-test-secret-that-is-long-enough-for-hs256";
+
+  @Test
+  void sqlOverTheLog(KafkaEndpoint kafka, S3Endpoint s3) throws Exception {
+    WalTopicConfig topic = WalTopicConfig.singleBroker(kafka.topicPrefix());
+    try (Admin admin = kafka.admin()) {
+      WalTopic.ensure(admin, topic);
+    }
+    TimelineId timeline = TimelineId.generate();
+    try (ObjectStore store = new ObjectStore(s3.s3aRoot(), s3.s3aProperties())) {
+      store.write(new StorageLayout(s3.s3aRoot(), "acme").index(timeline, 1),
+          TimelineIndex.created(timeline, null, Instant.now()).toJson());
+    }
+    String token = new JwtAuthenticator(SECRET).issue("compute", "acme", Duration.ofHours(1));
+    try (PageServer pageServer = PageServer.start(PageServiceConfig.from(PageServiceConfig.localProperties(
+        kafka.bootstrapServers(), topic, s3.s3aRoot(), s3.s3aProperties(), SECRET)))) {
+      ComputeNode.Config config = new ComputeNode.Config(WalWriterConfig.of(kafka.bootstrapServers(), topic),
+          "127.0.0.1", pageServer.grpcPort(), "acme", timeline, token, 16,
+          new PgServer.Config("127.0.0.1", 0, false, Map.of("app", "pw")));
+      List<String> committed;
+      try (ComputeNode compute = ComputeNode.start(config); Connection c = connect(compute)) {
+        assertThat(compute.id()).matches("c-[a-z0-9]{12}");
+        try (Statement s = c.createStatement()) {
+          s.execute("CREATE TABLE accounts (id int PRIMARY KEY, owner text NOT NULL, balance bigint)");
+          s.execute("create table branches (id integer, name varchar(20), primary key (id))");
+          s.execute("INSERT INTO branches VALUES (1, 'north'), (2, 'south')");
+        }
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO accounts (id, owner, balance) VALUES ($1, $2, $3)"
+            .replace("$1", "?").replace("$2", "?").replace("$3", "?"))) {
+          for (int i = 1; i <= 40; i++) {
+            p.setInt(1, i);
+            p.setString(2, "owner's " + i);
+            p.setLong(3, i * 100L);
+            p.addBatch();
+          }
+          p.executeBatch();
+        }
+        try (Statement s = c.createStatement()) {
+          assertThat(strings(s, "SELECT owner, balance FROM accounts WHERE id = 7")).containsExactly("owner's 7|700");
+          assertThat(strings(s, "SELECT count(*), sum(balance) FROM accounts")).containsExactly("40|82000");
+          assertThat(strings(s, "SELECT id FROM accounts WHERE balance > 3500 ORDER BY id DESC LIMIT 3"))
+              .containsExactly("40", "39", "38");
+          assertThat(strings(s, "SELECT b.name, count(*) FROM accounts a JOIN branches b ON a.id % 2 + 1 = b.id "
+              + "GROUP BY b.name ORDER BY b.name")).containsExactly("north|20", "south|20");
+          assertThat(s.executeUpdate("UPDATE accounts SET balance = balance + 1 WHERE id <= 10")).isEqualTo(10);
+          assertThat(s.executeUpdate("DELETE FROM accounts WHERE id > 35")).isEqualTo(5);
+
+          assertThat(sqlState(() -> s.execute("SELECT * FROM nowhere"))).isEqualTo("42P01");
+          assertThat(sqlState(() -> s.execute("INSERT INTO accounts VALUES (1, 'dup', 0)"))).isEqualTo("23505");
+          assertThat(sqlState(() -> s.execute("INSERT INTO accounts VALUES (99, NULL, 0)"))).isEqualTo("23502");
+          assertThat(sqlState(() -> s.execute("SELEC 1"))).isEqualTo("42601");
+          assertThat(strings(s, "SELECT count(*) FROM accounts")).containsExactly("35");
+        }
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+          s.executeUpdate("UPDATE accounts SET balance = 0");
+          s.executeUpdate("INSERT INTO accounts VALUES (100, 'temp', 1)");
+          c.rollback();
+          s.executeUpdate("UPDATE accounts SET balance = balance - 50 WHERE id = 1");
+          s.executeUpdate("UPDATE accounts SET balance = balance + 50 WHERE id = 2");
+          c.commit();
+          committed = strings(s, "SELECT id, owner, balance FROM accounts ORDER BY id");
+        }
+        assertThat(committed).hasSize(35).contains("1|owner's 1|51", "2|owner's 2|251", "11|owner's 11|1100");
+      }
+      // Stateless: a new compute on the timeline, with a cache far smaller than the data.
+      try (ComputeNode compute = ComputeNode.start(config); Connection c = connect(compute);
+          Statement s = c.createStatement()) {
+        assertThat(strings(s, "SELECT id, owner, balance FROM accounts ORDER BY id")).isEqualTo(committed);
+        assertThat(strings(s, "SELECT name FROM branches ORDER BY id")).containsExactly("north", "south");
+      }
+    }
+  }
+
+  private static Connection connect(ComputeNode compute) throws SQLException {
+    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + compute.port() + "/main", "app", "pw");
+  }
+
+  private static List<String> strings(Statement s, String sql) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (ResultSet rs = s.executeQuery(sql)) {
+      int n = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        StringBuilder row = new StringBuilder();
+        for (int i = 1; i <= n; i++) {
+          row.append(i > 1 ? "|" : "").append(rs.getString(i));
+        }
+        out.add(row.toString());
+      }
+    }
+    return out;
+  }
+
+  private interface Call {
+    void run() throws SQLException;
+  }
+
+  private static String sqlState(Call call) {
+    try {
+      call.run();
+    } catch (SQLException e) {
+      return e.getSQLState();
+    }
+    throw new AssertionError("expected an error");
+  }
+}
