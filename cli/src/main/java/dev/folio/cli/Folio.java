@@ -2,6 +2,7 @@ package dev.folio.cli;
 
 import dev.folio.cli.bench.BenchCommand;
 import dev.folio.cli.flink.FlinkCommand;
+import dev.folio.cli.local.LocalCommand;
 import dev.folio.cli.pageservice.PageServiceCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Folio.Version.class,
     description = "Folio: disaggregated database storage. The log is the database.",
-    subcommands = {BenchCommand.class, FlinkCommand.class, PageServiceCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {LocalCommand.class, BenchCommand.class, FlinkCommand.class, PageServiceCommand.class, CommandLine.HelpCommand.class})
 public final class Folio implements Runnable {
   @Spec
   CommandSpec spec;

@@ -1,7 +1,10 @@
 package dev.folio.testsupport;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -35,6 +38,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         .setNumControllerNodes(1);
     if (baseDirectory != null) {
       nodes.setBaseDirectory(baseDirectory);
+      // The storage is formatted for one cluster id: a broker restarted on it must keep it.
+      nodes.setClusterId(clusterId(baseDirectory));
     }
     KafkaClusterTestKit cluster = null;
     try {
@@ -48,7 +53,9 @@ public final class EmbeddedKafka implements AutoCloseable {
           .setConfigProp("group.initial.rebalance.delay.ms", "0")
           .setConfigProp("auto.create.topics.enable", "false")
           .build();
-      formatQuietly(cluster);
+      if (baseDirectory == null || !Files.exists(baseDirectory.resolve("combined_0_0").resolve("meta.properties"))) {
+        formatQuietly(cluster);
+      }
       cluster.startup();
       cluster.waitForReadyBrokers();
       return new EmbeddedKafka(cluster);
@@ -61,6 +68,22 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
       }
       throw new IllegalStateException("the embedded Kafka broker did not start: " + e, e);
+    }
+  }
+
+  /** The cluster id of the storage under {@code baseDirectory}: made once, then read back. */
+  private static String clusterId(Path baseDirectory) {
+    Path file = baseDirectory.resolve("folio-cluster-id");
+    try {
+      if (Files.exists(file)) {
+        return Files.readString(file).strip();
+      }
+      Files.createDirectories(baseDirectory);
+      String id = Uuid.randomUuid().toString();
+      Files.writeString(file, id);
+      return id;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot keep the Kafka cluster id in " + file + ": " + e, e);
     }
   }
 

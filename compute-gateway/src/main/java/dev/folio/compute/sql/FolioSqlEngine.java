@@ -20,6 +20,8 @@ import org.apache.calcite.jdbc.CalciteSchema;
 import org.apache.calcite.rel.RelRoot;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeField;
+import org.apache.calcite.rel.type.RelDataTypeSystem;
+import org.apache.calcite.rel.type.RelDataTypeSystemImpl;
 import org.apache.calcite.schema.SchemaPlus;
 import org.apache.calcite.sql.SqlDelete;
 import org.apache.calcite.sql.SqlIdentifier;
@@ -57,6 +59,13 @@ public final class FolioSqlEngine implements SqlEngine {
       .withConformance(SqlConformanceEnum.BABEL).withQuoting(Quoting.DOUBLE_QUOTE)
       .withUnquotedCasing(Casing.TO_LOWER).withQuotedCasing(Casing.UNCHANGED).withCaseSensitive(true);
   private static final String TID_SCHEMA = "$tid";
+  /** String literals of different lengths in one VALUES list are VARCHAR, as in PostgreSQL, not padded CHAR. */
+  private static final RelDataTypeSystem TYPES = new RelDataTypeSystemImpl() {
+    @Override
+    public boolean shouldConvertRaggedUnionTypesToVarying() {
+      return true;
+    }
+  };
 
   private final Database db;
   /** The transaction block's xid, or 0 outside a block. */
@@ -163,7 +172,8 @@ public final class FolioSqlEngine implements SqlEngine {
       root.add(e.table().name(), new FolioTable(e.table(), heap, () -> statementXid, false));
       tids.add(e.table().name(), new FolioTable(e.table(), heap, () -> statementXid, true));
     }
-    FrameworkConfig config = Frameworks.newConfigBuilder().defaultSchema(root).parserConfig(PARSER).build();
+    FrameworkConfig config = Frameworks.newConfigBuilder().defaultSchema(root).parserConfig(PARSER)
+        .typeSystem(TYPES).build();
     return Frameworks.getPlanner(config);
   }
 

@@ -4,6 +4,8 @@ import java.net.URI;
 import java.time.Duration;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.fs.FileSystem;
@@ -23,7 +25,29 @@ public final class LocalFlink {
   public record S3(URI endpoint, String accessKey, String secretKey, String checkpointDirectory) {}
 
   public static StreamExecutionEnvironment environment(S3 s3, int parallelism, Duration checkpointInterval) {
+    return environment(s3, parallelism, checkpointInterval, null);
+  }
+
+  /**
+   * @param resumeFrom a retained checkpoint ({@code …/chk-N}) to start from, or null; checkpoints
+   *     are retained when the job is cancelled, so that a restarted local system resumes
+   */
+  public static StreamExecutionEnvironment environment(S3 s3, int parallelism, Duration checkpointInterval,
+      String resumeFrom) {
+    Configuration conf = configure(s3);
+    if (resumeFrom != null) {
+      conf.set(StateRecoveryOptions.SAVEPOINT_PATH, resumeFrom);
+    }
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+    env.enableCheckpointing(checkpointInterval.toMillis());
+    return env;
+  }
+
+  /** The cluster configuration, with S3 reachable through the plugin's file system. */
+  private static Configuration configure(S3 s3) {
     Configuration conf = new Configuration();
+    conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+        ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     conf.setString("s3.endpoint", s3.endpoint().toString());
     conf.setString("s3.path.style.access", "true");
     conf.setString("s3.access-key", s3.accessKey());
@@ -39,8 +63,34 @@ public final class LocalFlink {
     conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(300));
     // The MiniCluster does not set up file systems; S3 needs the plugin's.
     FileSystem.initialize(conf, PluginUtils.createPluginManagerFromRootFolder(conf));
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
-    env.enableCheckpointing(checkpointInterval.toMillis());
-    return env;
+    return conf;
+  }
+
+  /**
+   * The newest retained checkpoint under the checkpoint directory (any job's {@code chk-N} that has
+   * its {@code _metadata}), or null if there is none.
+   */
+  public static String latestCheckpoint(S3 s3) throws java.io.IOException {
+    configure(s3);
+    org.apache.flink.core.fs.Path root = new org.apache.flink.core.fs.Path(s3.checkpointDirectory());
+    FileSystem fs = root.getFileSystem();
+    String best = null;
+    long bestTime = -1;
+    if (!fs.exists(root)) {
+      return null;
+    }
+    for (org.apache.flink.core.fs.FileStatus job : fs.listStatus(root)) {
+      for (org.apache.flink.core.fs.FileStatus chk : fs.listStatus(job.getPath())) {
+        org.apache.flink.core.fs.Path metadata = new org.apache.flink.core.fs.Path(chk.getPath(), "_metadata");
+        if (chk.getPath().getName().startsWith("chk-") && fs.exists(metadata)) {
+          long time = fs.getFileStatus(metadata).getModificationTime();
+          if (time > bestTime) {
+            bestTime = time;
+            best = chk.getPath().toString();
+          }
+        }
+      }
+    }
+    return best;
   }
 }

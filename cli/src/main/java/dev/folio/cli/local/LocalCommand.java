@@ -1,0 +1,42 @@
+package dev.folio.cli.local;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code folio local}: the whole system on this machine, until Ctrl-C. */
+@Command(name = "local", mixinStandardHelpOptions = true,
+    description = {"Runs all of Folio on this machine on embedded defaults: Kafka, S3 (S3Proxy), the materializer",
+        "on a Flink MiniCluster, the page service, and a compute node for branch main. Data lives",
+        "under .folio/ and survives a restart. Ctrl-C stops everything."})
+public final class LocalCommand implements Callable<Integer> {
+  @Option(names = "--port", defaultValue = "55432", description = "PostgreSQL port of the compute (default ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--data", description = "Where the data lives (default: .folio/ in the Folio folder).")
+  Path data;
+
+  @Override
+  public Integer call() throws Exception {
+    Path home = data != null ? data : Path.of(System.getProperty("folio.home", ".")).resolve(".folio");
+    LocalSystem system = LocalSystem.start(home, port, System.err);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.err.println("folio local: stopping...");
+      try {
+        system.close();
+      } catch (Exception e) {
+        System.err.println("folio local: " + e);
+      }
+      stopped.countDown();
+    }));
+    System.out.printf("Folio is running (compute %s, branch main, timeline %s).%n", system.computeId(),
+        system.timeline());
+    System.out.printf("  psql postgresql://folio@127.0.0.1:%d/main%n", system.postgresPort());
+    System.out.println("Ctrl-C stops it; the data stays under " + home + ".");
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,163 @@
+package dev.folio.cli.local;
+
+import dev.folio.compute.ComputeNode;
+import dev.folio.compute.pgwire.PgServer;
+import dev.folio.flink.local.LocalFlink;
+import dev.folio.flink.materializer.FaultInjector;
+import dev.folio.flink.materializer.MaterializerConfig;
+import dev.folio.flink.materializer.WalMaterializerJob;
+import dev.folio.format.TimelineId;
+import dev.folio.format.index.TimelineIndex;
+import dev.folio.format.layout.StorageLayout;
+import dev.folio.pageservice.PageServer;
+import dev.folio.pageservice.PageServiceConfig;
+import dev.folio.pageservice.auth.JwtAuthenticator;
+import dev.folio.pageservice.storage.ObjectStore;
+import dev.folio.testsupport.EmbeddedKafka;
+import dev.folio.testsupport.EmbeddedS3;
+import dev.folio.testsupport.S3Endpoint;
+import dev.folio.wal.topic.WalTopic;
+import dev.folio.wal.topic.WalTopicConfig;
+import dev.folio.wal.writer.WalWriterConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * The whole of Folio on one machine, on embedded defaults, its data under one folder: a Kafka
+ * broker (KRaft) and S3Proxy (objects on disk), the materializer on a Flink MiniCluster (resuming
+ * from its last retained checkpoint), the page service, and a compute node for branch
+ * {@code main}. Started again on the same folder, it has the same data. Everything it starts is
+ * stopped by {@link #close}, last started first.
+ */
+public final class LocalSystem implements AutoCloseable {
+  static final String TENANT = "default";
+  static final String BUCKET = "folio";
+
+  private final List<AutoCloseable> started = new ArrayList<>();
+  private final ComputeNode compute;
+  private final TimelineId timeline;
+
+  private LocalSystem(Path home, int postgresPort, PrintStream log) throws Exception {
+    Files.createDirectories(home);
+    String secret = secret(home);
+    log.println("folio local: Kafka (KRaft) under " + home.resolve("kafka"));
+    EmbeddedKafka kafka = EmbeddedKafka.start(home.resolve("kafka"));
+    started.add(kafka);
+    log.println("folio local: S3 (S3Proxy) under " + home.resolve("s3"));
+    EmbeddedS3 s3 = EmbeddedS3.start(home.resolve("s3"), "folio", secret.substring(0, 24));
+    started.add(s3);
+    s3.createBucket(BUCKET);
+    S3Endpoint endpoint = new S3Endpoint(s3.endpoint(), EmbeddedS3.REGION, s3.accessKey(), s3.secretKey(), BUCKET, "");
+    WalTopicConfig topic = WalTopicConfig.singleBroker(WalTopicConfig.DEFAULT_PREFIX);
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      WalTopic.ensure(admin, topic);
+    }
+    StorageLayout layout = new StorageLayout(endpoint.s3aRoot(), TENANT);
+    try (ObjectStore store = new ObjectStore(endpoint.s3aRoot(), endpoint.s3aProperties())) {
+      timeline = branch(store, layout, "main");
+    }
+
+    LocalFlink.S3 flinkS3 = new LocalFlink.S3(s3.endpoint(), s3.accessKey(), s3.secretKey(), layout.checkpoints());
+    String resume = LocalFlink.latestCheckpoint(flinkS3);
+    log.println("folio local: the materializer on a Flink MiniCluster"
+        + (resume == null ? "" : ", resuming from " + resume));
+    StreamExecutionEnvironment env = LocalFlink.environment(flinkS3, 1, Duration.ofSeconds(5), resume);
+    WalMaterializerJob.build(env, MaterializerConfig.of(kafka.bootstrapServers(), topic, layout), FaultInjector.NONE);
+    JobClient job = env.executeAsync("folio-local-materializer");
+    started.add(() -> job.cancel().get());
+
+    Properties p = PageServiceConfig.localProperties(kafka.bootstrapServers(), topic, endpoint.s3aRoot(),
+        endpoint.s3aProperties(), secret);
+    p.setProperty("cache.dir", home.resolve("cache").toString());
+    PageServer pageServer = PageServer.start(PageServiceConfig.from(p));
+    started.add(pageServer);
+    log.println("folio local: page service on port " + pageServer.grpcPort() + ", metrics on http://127.0.0.1:"
+        + pageServer.httpPort() + "/metrics");
+
+    String token = new JwtAuthenticator(secret).issue("folio-local", TENANT, Duration.ofDays(3650));
+    compute = ComputeNode.start(new ComputeNode.Config(WalWriterConfig.of(kafka.bootstrapServers(), topic),
+        "127.0.0.1", pageServer.grpcPort(), TENANT, timeline, token, 4096,
+        new PgServer.Config("127.0.0.1", postgresPort, true, Map.of())));
+    started.add(compute);
+  }
+
+  public static LocalSystem start(Path home, int postgresPort, PrintStream log) throws Exception {
+    return new LocalSystem(home, postgresPort, log);
+  }
+
+  public int postgresPort() {
+    return compute.port();
+  }
+
+  public String computeId() {
+    return compute.id();
+  }
+
+  public TimelineId timeline() {
+    return timeline;
+  }
+
+  /** The timeline of a branch, created (with its first index) if the branch does not exist yet. */
+  private static TimelineId branch(ObjectStore store, StorageLayout layout, String name) {
+    String path = layout.branches() + name;
+    byte[] existing = store.readIfExists(path);
+    if (existing != null) {
+      return TimelineId.parse(new String(existing, StandardCharsets.UTF_8).strip());
+    }
+    TimelineId timeline = TimelineId.generate();
+    store.write(layout.index(timeline, 1), TimelineIndex.created(timeline, null, Instant.now()).toJson());
+    store.write(path, timeline.toString().getBytes(StandardCharsets.UTF_8));
+    return timeline;
+  }
+
+  /** The secret that signs tokens and keys S3: made once, kept under the folder, readable by the owner. */
+  private static String secret(Path home) throws IOException {
+    Path file = home.resolve("secret");
+    if (Files.exists(file)) {
+      return Files.readString(file).strip();
+    }
+    byte[] random = new byte[36];
+    new SecureRandom().nextBytes(random);
+    String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    Files.writeString(file, secret);
+    file.toFile().setReadable(false, false);
+    file.toFile().setReadable(true, true);
+    return secret;
+  }
+
+  @Override
+  public void close() throws Exception {
+    Exception failure = null;
+    List<AutoCloseable> reversed = new ArrayList<>(started);
+    Collections.reverse(reversed);
+    for (AutoCloseable c : reversed) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+}
