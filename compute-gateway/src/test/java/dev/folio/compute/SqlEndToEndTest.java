@@ -90,6 +90,11 @@ class SqlEndToEndTest {
           assertThat(sqlState(() -> s.execute("INSERT INTO accounts VALUES (1, 'dup', 0)"))).isEqualTo("23505");
           assertThat(sqlState(() -> s.execute("INSERT INTO accounts VALUES (99, NULL, 0)"))).isEqualTo("23502");
           assertThat(sqlState(() -> s.execute("SELEC 1"))).isEqualTo("42601");
+          assertThat(sqlState(() -> s.execute("SELECT nope FROM accounts"))).isEqualTo("42703");
+          try (ResultSet rs = s.executeQuery("SELECT count(*), max(balance) AS top FROM accounts")) {
+            assertThat(rs.getMetaData().getColumnName(1)).isEqualTo("count");
+            assertThat(rs.getMetaData().getColumnName(2)).isEqualTo("top");
+          }
           assertThat(strings(s, "SELECT count(*) FROM accounts")).containsExactly("35");
         }
         c.setAutoCommit(false);

@@ -178,7 +178,9 @@ public final class FolioSqlEngine implements SqlEngine {
   }
 
   private static List<Column> columns(Planner planner, String sql) throws Exception {
-    RelDataType type = planner.validateAndGetType(planner.parse(sql)).getValue();
+    var validated = planner.validateAndGetType(planner.parse(sql));
+    RelDataType type = validated.getValue();
+    List<String> names = names(validated.getKey(), type);
     List<Column> out = new ArrayList<>();
     for (RelDataTypeField f : type.getFieldList()) {
       ColumnType t = switch (f.getType().getSqlTypeName()) {
@@ -188,9 +190,29 @@ public final class FolioSqlEngine implements SqlEngine {
         case BOOLEAN -> ColumnType.BOOL;
         default -> ColumnType.TEXT;
       };
-      out.add(new Column(f.getName(), t.oid, t.size));
+      out.add(new Column(names.get(f.getIndex()), t.oid, t.size));
     }
     return out;
+  }
+
+  /**
+   * Column names as PostgreSQL gives them: an unnamed expression is named for its function
+   * ({@code count}, {@code sum}…) or {@code ?column?}, not Calcite's {@code EXPR$0}.
+   */
+  private static List<String> names(SqlNode validated, RelDataType type) {
+    List<String> names = new ArrayList<>();
+    SqlNode query = validated instanceof org.apache.calcite.sql.SqlOrderBy o ? o.query : validated;
+    SqlNodeList items = query instanceof org.apache.calcite.sql.SqlSelect select ? select.getSelectList() : null;
+    for (RelDataTypeField f : type.getFieldList()) {
+      String name = f.getName();
+      if (name.startsWith("EXPR$") && items != null && f.getIndex() < items.size()) {
+        SqlNode item = items.get(f.getIndex());
+        name = item instanceof org.apache.calcite.sql.SqlCall call && call.getOperator().getKind() != SqlKind.AS
+            ? call.getOperator().getName().toLowerCase(java.util.Locale.ROOT) : "?column?";
+      }
+      names.add(name);
+    }
+    return names;
   }
 
   private StatementResult query(String sql, long xid) throws Exception {
@@ -390,6 +412,11 @@ public final class FolioSqlEngine implements SqlEngine {
     if (message.contains("Object '") && message.contains("not found")) {
       return new PgException("42P01", "relation " + message.replaceAll(".*Object '([^']+)'.*", "\"$1\"")
           + " does not exist");
+    }
+    if (message.contains("depends on itself through the following columns")) {
+      // Babel resolves an unknown name against the select list's aliases first, and says this.
+      return new PgException("42703", "column " + message.replaceAll(".*The definition of column '([^']+)'.*",
+          "\"$1\"") + " does not exist");
     }
     if (message.contains("Column '") && message.contains("not found")) {
       return new PgException("42703", "column " + message.replaceAll(".*Column '([^']+)'.*", "\"$1\"")
