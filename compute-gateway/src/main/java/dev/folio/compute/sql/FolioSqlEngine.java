@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.apache.calcite.avatica.util.Casing;
 import org.apache.calcite.avatica.util.Quoting;
+import org.apache.calcite.jdbc.CalciteConnection;
 import org.apache.calcite.jdbc.CalciteSchema;
 import org.apache.calcite.rel.RelRoot;
 import org.apache.calcite.rel.type.RelDataType;
@@ -38,7 +39,7 @@ import org.apache.calcite.sql.validate.SqlConformanceEnum;
 import org.apache.calcite.tools.FrameworkConfig;
 import org.apache.calcite.tools.Frameworks;
 import org.apache.calcite.tools.Planner;
-import org.apache.calcite.tools.RelRunners;
+import org.apache.calcite.tools.RelRunner;
 import org.apache.calcite.tools.ValidationException;
 
 /**
@@ -165,7 +166,11 @@ public final class FolioSqlEngine implements SqlEngine {
   }
 
   private Planner planner(long xid) {
-    SchemaPlus root = CalciteSchema.createRootSchema(true, false).plus();
+    return planner(CalciteSchema.createRootSchema(true, false).plus(), xid);
+  }
+
+  /** A planner over {@code root}, into which the tables visible to {@code xid} are put. */
+  private Planner planner(SchemaPlus root, long xid) {
     SchemaPlus tids = root.add(TID_SCHEMA, new org.apache.calcite.schema.impl.AbstractSchema());
     for (Catalog.Entry e : db.catalog().tables(xid).values()) {
       HeapRelation heap = new HeapRelation(db.pages(), db.transactions(), Catalog.DATABASE, e.table().relation());
@@ -229,23 +234,30 @@ public final class FolioSqlEngine implements SqlEngine {
     return new StatementResult(columns, text, "SELECT " + rows.size(), null);
   }
 
-  /** Runs a query through Calcite and returns its rows. */
+  /**
+   * Runs a query through Calcite and returns its rows. The plan runs on a Calcite connection whose
+   * root schema holds the tables, since generated code finds them there (through the DataContext).
+   */
   private List<Object[]> rows(String sql, long xid) throws Exception {
-    Planner planner = planner(xid);
-    SqlNode validated = planner.validate(planner.parse(sql));
-    RelRoot root = planner.rel(validated);
-    List<Object[]> rows = new ArrayList<>();
-    try (PreparedStatement ps = RelRunners.run(root.project()); ResultSet rs = ps.executeQuery()) {
-      int n = rs.getMetaData().getColumnCount();
-      while (rs.next()) {
-        Object[] row = new Object[n];
-        for (int i = 0; i < n; i++) {
-          row[i] = rs.getObject(i + 1);
+    try (java.sql.Connection connection = java.sql.DriverManager.getConnection("jdbc:calcite:")) {
+      CalciteConnection calcite = connection.unwrap(CalciteConnection.class);
+      Planner planner = planner(calcite.getRootSchema(), xid);
+      SqlNode validated = planner.validate(planner.parse(sql));
+      RelRoot root = planner.rel(validated);
+      List<Object[]> rows = new ArrayList<>();
+      try (PreparedStatement ps = calcite.unwrap(RelRunner.class).prepareStatement(root.project());
+          ResultSet rs = ps.executeQuery()) {
+        int n = rs.getMetaData().getColumnCount();
+        while (rs.next()) {
+          Object[] row = new Object[n];
+          for (int i = 0; i < n; i++) {
+            row[i] = rs.getObject(i + 1);
+          }
+          rows.add(row);
         }
-        rows.add(row);
       }
+      return rows;
     }
-    return rows;
   }
 
   private StatementResult ddl(Object statement, long xid) {

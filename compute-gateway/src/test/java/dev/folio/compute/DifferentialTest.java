@@ -1,0 +1,149 @@
+package dev.folio.compute;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.folio.compute.pgwire.PgServer;
+import dev.folio.format.TimelineId;
+import dev.folio.format.index.TimelineIndex;
+import dev.folio.format.layout.StorageLayout;
+import dev.folio.pageservice.PageServer;
+import dev.folio.pageservice.PageServiceConfig;
+import dev.folio.pageservice.auth.JwtAuthenticator;
+import dev.folio.pageservice.storage.ObjectStore;
+import dev.folio.testsupport.KafkaEndpoint;
+import dev.folio.testsupport.LocalPostgres;
+import dev.folio.testsupport.RealInfra;
+import dev.folio.testsupport.S3Endpoint;
+import dev.folio.wal.topic.WalTopic;
+import dev.folio.wal.topic.WalTopicConfig;
+import dev.folio.wal.writer.WalWriterConfig;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The same random workload against Folio and a private PostgreSQL 15: inserts (duplicate keys
+ * included), updates, deletes, transactions that commit or roll back, and queries with joins,
+ * aggregates, ORDER BY and LIMIT over three tables with primary keys. Every statement must give the
+ * same rows, the same row count, or the same SQLSTATE.
+ */
+@RealInfra
+class DifferentialTest {
+  private static final String SECRET = "a-test-secret-that-is-long-enough-for-hs256";
+
+  @Test
+  void folioAnswersAsPostgresDoes(KafkaEndpoint kafka, S3Endpoint s3) throws Exception {
+    assumeTrue(LocalPostgres.available(), "PostgreSQL's server binaries are not installed");
+    WalTopicConfig topic = WalTopicConfig.singleBroker(kafka.topicPrefix());
+    try (Admin admin = kafka.admin()) {
+      WalTopic.ensure(admin, topic);
+    }
+    TimelineId timeline = TimelineId.generate();
+    try (ObjectStore store = new ObjectStore(s3.s3aRoot(), s3.s3aProperties())) {
+      store.write(new StorageLayout(s3.s3aRoot(), "acme").index(timeline, 1),
+          TimelineIndex.created(timeline, null, Instant.now()).toJson());
+    }
+    String token = new JwtAuthenticator(SECRET).issue("compute", "acme", Duration.ofHours(1));
+    try (LocalPostgres postgres = LocalPostgres.start();
+        PageServer pageServer = PageServer.start(PageServiceConfig.from(PageServiceConfig.localProperties(
+            kafka.bootstrapServers(), topic, s3.s3aRoot(), s3.s3aProperties(), SECRET)));
+        ComputeNode compute = ComputeNode.start(new ComputeNode.Config(
+            WalWriterConfig.of(kafka.bootstrapServers(), topic), "127.0.0.1", pageServer.grpcPort(), "acme",
+            timeline, token, 32, new PgServer.Config("127.0.0.1", 0, true, Map.of())));
+        Connection folio = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + compute.port() + "/main",
+            "app", "");
+        Connection reference = DriverManager.getConnection(postgres.jdbcUrl())) {
+      List<String> setup = List.of(
+          "CREATE TABLE branches (id int PRIMARY KEY, name text NOT NULL)",
+          "CREATE TABLE accounts (id int PRIMARY KEY, branch int NOT NULL, owner text, balance bigint NOT NULL)",
+          "CREATE TABLE history (id int, account int NOT NULL, delta bigint, PRIMARY KEY (id))",
+          "INSERT INTO branches VALUES (1, 'north'), (2, 'south'), (3, 'east-end')");
+      for (String sql : setup) {
+        same(folio, reference, sql);
+      }
+      Random random = new Random(20261124);
+      int historyId = 0;
+      int compared = 0;
+      for (int step = 0; step < 300; step++) {
+        String sql = switch (random.nextInt(10)) {
+          case 0, 1, 2 -> "INSERT INTO accounts VALUES (" + random.nextInt(60) + ", " + (1 + random.nextInt(3))
+              + ", " + (random.nextInt(5) == 0 ? "NULL" : "'owner " + random.nextInt(20) + "'") + ", "
+              + random.nextInt(1000) + ")";
+          case 3 -> "UPDATE accounts SET balance = balance + " + (random.nextInt(200) - 100) + " WHERE id = "
+              + random.nextInt(60);
+          case 4 -> "INSERT INTO history VALUES (" + (++historyId) + ", " + random.nextInt(60) + ", "
+              + (random.nextInt(200) - 100) + ")";
+          case 5 -> "DELETE FROM accounts WHERE id = " + random.nextInt(60);
+          case 6 -> "SELECT a.id, a.owner, b.name, a.balance FROM accounts a JOIN branches b ON a.branch = b.id "
+              + "WHERE a.balance > " + random.nextInt(1000) + " ORDER BY a.id LIMIT " + (1 + random.nextInt(10));
+          case 7 -> "SELECT b.name, count(*), sum(a.balance), min(a.balance), max(a.balance) FROM accounts a "
+              + "JOIN branches b ON a.branch = b.id GROUP BY b.name ORDER BY b.name";
+          case 8 -> "SELECT h.account, sum(h.delta) FROM history h WHERE h.account IN (SELECT id FROM accounts) "
+              + "GROUP BY h.account ORDER BY h.account";
+          default -> "SELECT id, owner FROM accounts WHERE owner IS NULL OR owner LIKE 'owner 1%' ORDER BY id";
+        };
+        if (random.nextInt(25) == 0) {
+          boolean commit = random.nextBoolean();
+          for (Connection c : List.of(folio, reference)) {
+            c.setAutoCommit(false);
+          }
+          same(folio, reference, sql);
+          same(folio, reference, "UPDATE accounts SET balance = balance * 2 WHERE branch = " + (1 + random.nextInt(3)));
+          for (Connection c : List.of(folio, reference)) {
+            if (commit) {
+              c.commit();
+            } else {
+              c.rollback();
+            }
+            c.setAutoCommit(true);
+          }
+        } else {
+          same(folio, reference, sql);
+        }
+        compared++;
+      }
+      same(folio, reference, "SELECT * FROM accounts ORDER BY id");
+      same(folio, reference, "SELECT * FROM history ORDER BY id");
+      assertThat(compared).isEqualTo(300);
+    }
+  }
+
+  /** Runs {@code sql} on both and requires the same outcome. */
+  private static void same(Connection folio, Connection reference, String sql) {
+    assertThat(outcome(folio, sql)).as(sql).isEqualTo(outcome(reference, sql));
+  }
+
+  private static List<String> outcome(Connection c, String sql) {
+    List<String> out = new ArrayList<>();
+    try (Statement s = c.createStatement()) {
+      if (s.execute(sql)) {
+        try (ResultSet rs = s.getResultSet()) {
+          int n = rs.getMetaData().getColumnCount();
+          while (rs.next()) {
+            StringBuilder row = new StringBuilder();
+            for (int i = 1; i <= n; i++) {
+              row.append(i > 1 ? "|" : "").append(rs.getString(i));
+            }
+            out.add(row.toString());
+          }
+        }
+      } else {
+        out.add("count " + s.getUpdateCount());
+      }
+    } catch (SQLException e) {
+      out.add("error " + e.getSQLState());
+    }
+    return out;
+  }
+}
