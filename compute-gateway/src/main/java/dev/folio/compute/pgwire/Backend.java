@@ -71,16 +71,59 @@ final class Backend {
   }
 
   static void rowDescription(ByteBuf out, List<Column> columns) {
+    rowDescription(out, columns, new short[0]);
+  }
+
+  /** {@code formats}: as Bind gave them (none: all text; one: for all; else one per column). */
+  static void rowDescription(ByteBuf out, List<Column> columns, short[] formats) {
     int at = begin(out, 'T');
     out.writeShort(columns.size());
-    for (Column c : columns) {
+    for (int i = 0; i < columns.size(); i++) {
+      Column c = columns.get(i);
       string(out, c.name());
       out.writeInt(0);
       out.writeShort(0);
       out.writeInt(c.typeOid());
       out.writeShort(c.typeSize());
       out.writeInt(-1);
-      out.writeShort(0);
+      out.writeShort(format(formats, i));
+    }
+    end(out, at);
+  }
+
+  static short format(short[] formats, int column) {
+    return formats.length == 0 ? 0 : formats[formats.length == 1 ? 0 : column];
+  }
+
+  /** A row whose columns are sent in the formats asked for: binary for the types that have one. */
+  static void dataRow(ByteBuf out, String[] values, List<Column> columns, short[] formats) {
+    if (formats.length == 0) {
+      dataRow(out, values);
+      return;
+    }
+    int at = begin(out, 'D');
+    out.writeShort(values.length);
+    for (int i = 0; i < values.length; i++) {
+      String v = values[i];
+      if (v == null) {
+        out.writeInt(-1);
+      } else if (format(formats, i) == 0) {
+        int lengthAt = out.writerIndex();
+        out.writeInt(0);
+        out.setInt(lengthAt, out.writeCharSequence(v, StandardCharsets.UTF_8));
+      } else {
+        switch (columns.get(i).typeOid()) {
+          case 23 -> out.writeInt(4).writeInt(Integer.parseInt(v));
+          case 20 -> out.writeInt(8).writeLong(Long.parseLong(v));
+          case 701 -> out.writeInt(8).writeDouble(Double.parseDouble(v));
+          case 16 -> out.writeInt(1).writeByte(v.equals("t") ? 1 : 0);
+          default -> {
+            int lengthAt = out.writerIndex();
+            out.writeInt(0);
+            out.setInt(lengthAt, out.writeCharSequence(v, StandardCharsets.UTF_8));
+          }
+        }
+      }
     }
     end(out, at);
   }

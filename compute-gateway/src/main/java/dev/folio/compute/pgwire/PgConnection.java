@@ -30,7 +30,7 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
 
   private record Statement(String sql, int[] parameterTypes) {}
 
-  private record Portal(Statement statement, List<String> parameters, List<String[]> pending,
+  private record Portal(Statement statement, List<String> parameters, short[] resultFormats, List<String[]> pending,
       StatementResult result) {}
 
   private final PgServer.Config config;
@@ -208,7 +208,7 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
     }
     for (String part : parts) {
       StatementResult r = session.execute(part, List.of());
-      send(r, r.rows(), true, out);
+      send(r, r.rows(), null, out);
       flushReported(out);
     }
     Backend.readyForQuery(out, session.status().code);
@@ -228,12 +228,7 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
       int type = i < s.parameterTypes().length ? s.parameterTypes()[i] : 0;
       params.add(v == null ? null : format == 0 ? new String(v, StandardCharsets.UTF_8) : binaryAsText(type, v));
     }
-    for (short f : b.resultFormats()) {
-      if (f != 0) {
-        throw new PgException(SqlState.FEATURE_NOT_SUPPORTED, "binary result columns are not supported yet");
-      }
-    }
-    portals.put(b.portal(), new Portal(s, params, null, null));
+    portals.put(b.portal(), new Portal(s, params, b.resultFormats(), null, null));
     Backend.bindComplete(out);
   }
 
@@ -254,7 +249,7 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
   }
 
   private void describe(FrontendMessage.Describe d, ByteBuf out) {
-    Statement s;
+    Statement s = null;
     if (d.kind() == 'S') {
       s = statements.get(d.name());
       if (s == null) {
@@ -262,19 +257,22 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
             + "\" does not exist");
       }
       Backend.parameterDescription(out, s.parameterTypes());
-    } else {
+    }
+    short[] formats = new short[0];
+    if (d.kind() != 'S') {
       Portal p = portals.get(d.name());
       if (p == null) {
         throw new PgException(SqlState.INVALID_CURSOR_NAME, "portal \"" + d.name() + "\" does not exist");
       }
       s = p.statement();
+      formats = p.resultFormats();
     }
     List<Column> columns = StatementSplitter.split(s.sql()).isEmpty() ? null
         : session.describe(s.sql(), s.parameterTypes().length);
     if (columns == null) {
       Backend.noData(out);
     } else {
-      Backend.rowDescription(out, columns);
+      Backend.rowDescription(out, columns, formats);
     }
   }
 
@@ -296,20 +294,24 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
     int limit = e.maxRows() <= 0 ? Integer.MAX_VALUE : e.maxRows();
     if (pending.size() > limit) {
       List<String[]> now = new ArrayList<>(pending.subList(0, limit));
-      send(result, now, false, out);
-      portals.put(e.portal(), new Portal(p.statement(), p.parameters(), new ArrayList<>(pending.subList(limit,
-          pending.size())), result));
+      send(result, now, p.resultFormats(), out);
+      portals.put(e.portal(), new Portal(p.statement(), p.parameters(), p.resultFormats(),
+          new ArrayList<>(pending.subList(limit, pending.size())), result));
       Backend.portalSuspended(out);
       return;
     }
-    send(result, pending, false, out);
+    send(result, pending, p.resultFormats(), out);
     flushReported(out);
     Backend.commandComplete(out, result.commandTag());
-    portals.put(e.portal(), new Portal(p.statement(), p.parameters(), List.of(), result));
+    portals.put(e.portal(), new Portal(p.statement(), p.parameters(), p.resultFormats(), List.of(), result));
   }
 
-  /** The notice, the rows (with their description in the simple protocol), and in it the tag. */
-  private static void send(StatementResult r, List<String[]> rows, boolean simple, ByteBuf out) {
+  /**
+   * The notice and the rows; in the simple protocol ({@code formats} null) with their description
+   * before and the tag after, in the extended one in the formats Bind asked for.
+   */
+  private static void send(StatementResult r, List<String[]> rows, short[] formats, ByteBuf out) {
+    boolean simple = formats == null;
     if (r.notice() != null) {
       Backend.error(out, true, "WARNING", r.notice()[0], r.notice()[1], null);
     }
@@ -317,7 +319,11 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
       Backend.rowDescription(out, r.columns());
     }
     for (String[] row : rows) {
-      Backend.dataRow(out, row);
+      if (simple) {
+        Backend.dataRow(out, row);
+      } else {
+        Backend.dataRow(out, row, r.columns(), formats);
+      }
     }
     if (simple) {
       Backend.commandComplete(out, r.commandTag());
