@@ -337,7 +337,7 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
     if (c instanceof PgException e) {
       Backend.error(out, false, "FATAL", e.sqlState(), e.getMessage(), e.hint());
     } else {
-      LOG.warn("Closing a client connection: {}", c.toString());
+      LOG.warn("Closing a client connection: {}", c.toString(), c);
       Backend.error(out, false, "FATAL", SqlState.PROTOCOL_VIOLATION, c.toString(), null);
     }
     ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);

@@ -6,8 +6,6 @@ import dev.folio.compute.session.SqlEngine;
 import dev.folio.compute.session.StatementResult;
 import dev.folio.compute.storage.HeapRelation;
 import java.math.BigDecimal;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,9 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import org.apache.calcite.avatica.util.Casing;
 import org.apache.calcite.avatica.util.Quoting;
-import org.apache.calcite.jdbc.CalciteConnection;
-import org.apache.calcite.jdbc.CalciteSchema;
-import org.apache.calcite.rel.RelRoot;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeField;
 import org.apache.calcite.rel.type.RelDataTypeSystem;
@@ -36,10 +31,6 @@ import org.apache.calcite.sql.parser.SqlParseException;
 import org.apache.calcite.sql.parser.SqlParser;
 import org.apache.calcite.sql.parser.babel.SqlBabelParserImpl;
 import org.apache.calcite.sql.validate.SqlConformanceEnum;
-import org.apache.calcite.tools.FrameworkConfig;
-import org.apache.calcite.tools.Frameworks;
-import org.apache.calcite.tools.Planner;
-import org.apache.calcite.tools.RelRunner;
 import org.apache.calcite.tools.ValidationException;
 
 /**
@@ -49,7 +40,7 @@ import org.apache.calcite.tools.ValidationException;
  * computes the rows (the VALUES or the query; for UPDATE and DELETE the positions and new values of
  * the rows the WHERE clause selects), and this engine writes them to the heap, checking NOT NULL
  * (23502) and primary keys (23505, by a scan until B-tree indexes exist). CREATE and DROP TABLE
- * are {@link Ddl}. Parameters ($1…) are bound as literals before parsing.
+ * are {@link Ddl}. Query plans are compiled once per session ({@link QueryPlans}).
  *
  * <p>Not yet, and refused with a SQLSTATE rather than guessed: indexes, joins over more than what
  * Calcite's enumerable operators do in memory, row locks (a concurrent update of the same row is
@@ -68,7 +59,10 @@ public final class FolioSqlEngine implements SqlEngine {
     }
   };
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FolioSqlEngine.class);
+
   private final Database db;
+  private final QueryPlans plans = new QueryPlans(PARSER, TYPES);
   /** The transaction block's xid, or 0 outside a block. */
   private long blockXid;
   /** The xid the current statement reads as. */
@@ -104,12 +98,11 @@ public final class FolioSqlEngine implements SqlEngine {
     if (Ddl.isDdl(sql)) {
       return null;
     }
-    String bound = Parameters.bindNulls(sql, parameterCount);
-    SqlNode node = parse(bound);
-    if (node.getKind() == SqlKind.INSERT || node.getKind() == SqlKind.UPDATE || node.getKind() == SqlKind.DELETE) {
+    Parameters.Placeholders p = Parameters.placeholders(sql);
+    if (isDml(parse(p.sql()))) {
       return null;
     }
-    return inTransaction(xid -> columns(planner(xid), bound));
+    return inTransaction(xid -> plan(p.sql(), xid).columns());
   }
 
   @Override
@@ -118,15 +111,22 @@ public final class FolioSqlEngine implements SqlEngine {
       if (Ddl.isDdl(sql)) {
         return ddl(Ddl.parse(sql), xid);
       }
-      String bound = Parameters.bind(sql, parameters);
-      SqlNode node = parse(bound);
-      return switch (node.getKind()) {
-        case INSERT -> insert((SqlInsert) node, xid);
-        case UPDATE -> update((SqlUpdate) node, xid);
-        case DELETE -> delete((SqlDelete) node, xid);
-        default -> query(bound, xid);
+      Parameters.Placeholders p = Parameters.placeholders(sql);
+      SqlNode node = parse(p.sql());
+      if (!isDml(node)) {
+        return query(plan(p.sql(), xid), p.values(parameters));
+      }
+      SqlNode bound = parse(Parameters.bind(sql, parameters));
+      return switch (bound.getKind()) {
+        case INSERT -> insert((SqlInsert) bound, xid);
+        case UPDATE -> update((SqlUpdate) bound, xid);
+        default -> delete((SqlDelete) bound, xid);
       };
     });
+  }
+
+  private static boolean isDml(SqlNode node) {
+    return node.getKind() == SqlKind.INSERT || node.getKind() == SqlKind.UPDATE || node.getKind() == SqlKind.DELETE;
   }
 
   private interface Work<T> {
@@ -149,11 +149,12 @@ public final class FolioSqlEngine implements SqlEngine {
         db.transactions().abort(xid);
       }
       throw e;
-    } catch (Exception e) {
+    } catch (Exception | AssertionError e) {
+      // Calcite reports some unsupported constructs with an AssertionError: a statement error, not a crash.
       if (own) {
         db.transactions().abort(xid);
       }
-      throw translate(e);
+      throw translate(e instanceof Exception ex ? ex : new IllegalStateException(e.toString(), e));
     }
   }
 
@@ -165,46 +166,36 @@ public final class FolioSqlEngine implements SqlEngine {
     }
   }
 
-  private Planner planner(long xid) {
-    return planner(CalciteSchema.createRootSchema(true, false).plus(), xid);
+  /** The cached plan of a query over the tables visible to {@code xid}. */
+  private QueryPlans.Plan plan(String sql, long xid) throws Exception {
+    Map<String, Catalog.Entry> tables = db.catalog().tables(xid);
+    StringBuilder signature = new StringBuilder();
+    tables.values().forEach(e -> signature.append(e.table().toCatalogText()).append('\n'));
+    return plans.plan(sql, signature.toString(), root -> {
+      SchemaPlus tids = root.add(TID_SCHEMA, new org.apache.calcite.schema.impl.AbstractSchema());
+      for (Catalog.Entry e : tables.values()) {
+        HeapRelation heap = heap(e.table());
+        root.add(e.table().name(), new FolioTable(e.table(), heap, () -> statementXid, false));
+        tids.add(e.table().name(), new FolioTable(e.table(), heap, () -> statementXid, true));
+      }
+    });
   }
 
-  /** A planner over {@code root}, into which the tables visible to {@code xid} are put. */
-  private Planner planner(SchemaPlus root, long xid) {
-    SchemaPlus tids = root.add(TID_SCHEMA, new org.apache.calcite.schema.impl.AbstractSchema());
-    for (Catalog.Entry e : db.catalog().tables(xid).values()) {
-      HeapRelation heap = new HeapRelation(db.pages(), db.transactions(), Catalog.DATABASE, e.table().relation());
-      root.add(e.table().name(), new FolioTable(e.table(), heap, () -> statementXid, false));
-      tids.add(e.table().name(), new FolioTable(e.table(), heap, () -> statementXid, true));
-    }
-    FrameworkConfig config = Frameworks.newConfigBuilder().defaultSchema(root).parserConfig(PARSER)
-        .typeSystem(TYPES).build();
-    return Frameworks.getPlanner(config);
-  }
-
-  private static List<Column> columns(Planner planner, String sql) throws Exception {
-    var validated = planner.validateAndGetType(planner.parse(sql));
-    RelDataType type = validated.getValue();
-    List<String> names = names(validated.getKey(), type);
-    List<Column> out = new ArrayList<>();
-    for (RelDataTypeField f : type.getFieldList()) {
-      ColumnType t = switch (f.getType().getSqlTypeName()) {
-        case INTEGER, SMALLINT, TINYINT -> ColumnType.INT4;
-        case BIGINT -> ColumnType.INT8;
-        case DOUBLE, FLOAT, REAL, DECIMAL -> ColumnType.FLOAT8;
-        case BOOLEAN -> ColumnType.BOOL;
-        default -> ColumnType.TEXT;
-      };
-      out.add(new Column(names.get(f.getIndex()), t.oid, t.size));
-    }
-    return out;
+  static ColumnType columnType(org.apache.calcite.sql.type.SqlTypeName type) {
+    return switch (type) {
+      case INTEGER, SMALLINT, TINYINT -> ColumnType.INT4;
+      case BIGINT -> ColumnType.INT8;
+      case DOUBLE, FLOAT, REAL, DECIMAL -> ColumnType.FLOAT8;
+      case BOOLEAN -> ColumnType.BOOL;
+      default -> ColumnType.TEXT;
+    };
   }
 
   /**
    * Column names as PostgreSQL gives them: an unnamed expression is named for its function
    * ({@code count}, {@code sum}…) or {@code ?column?}, not Calcite's {@code EXPR$0}.
    */
-  private static List<String> names(SqlNode validated, RelDataType type) {
+  static List<String> names(SqlNode validated, RelDataType type) {
     List<String> names = new ArrayList<>();
     SqlNode query = validated instanceof org.apache.calcite.sql.SqlOrderBy o ? o.query : validated;
     SqlNodeList items = query instanceof org.apache.calcite.sql.SqlSelect select ? select.getSelectList() : null;
@@ -220,9 +211,8 @@ public final class FolioSqlEngine implements SqlEngine {
     return names;
   }
 
-  private StatementResult query(String sql, long xid) throws Exception {
-    List<Object[]> rows = rows(sql, xid);
-    List<Column> columns = columns(planner(xid), sql);
+  private StatementResult query(QueryPlans.Plan plan, List<String> parameters) {
+    List<Object[]> rows = plans.run(plan, parameters);
     List<String[]> text = new ArrayList<>(rows.size());
     for (Object[] r : rows) {
       String[] t = new String[r.length];
@@ -231,33 +221,12 @@ public final class FolioSqlEngine implements SqlEngine {
       }
       text.add(t);
     }
-    return new StatementResult(columns, text, "SELECT " + rows.size(), null);
+    return new StatementResult(plan.columns(), text, "SELECT " + rows.size(), null);
   }
 
-  /**
-   * Runs a query through Calcite and returns its rows. The plan runs on a Calcite connection whose
-   * root schema holds the tables, since generated code finds them there (through the DataContext).
-   */
+  /** Runs a query (no parameters) through its cached plan and returns its rows. */
   private List<Object[]> rows(String sql, long xid) throws Exception {
-    try (java.sql.Connection connection = java.sql.DriverManager.getConnection("jdbc:calcite:")) {
-      CalciteConnection calcite = connection.unwrap(CalciteConnection.class);
-      Planner planner = planner(calcite.getRootSchema(), xid);
-      SqlNode validated = planner.validate(planner.parse(sql));
-      RelRoot root = planner.rel(validated);
-      List<Object[]> rows = new ArrayList<>();
-      try (PreparedStatement ps = calcite.unwrap(RelRunner.class).prepareStatement(root.project());
-          ResultSet rs = ps.executeQuery()) {
-        int n = rs.getMetaData().getColumnCount();
-        while (rs.next()) {
-          Object[] row = new Object[n];
-          for (int i = 0; i < n; i++) {
-            row[i] = rs.getObject(i + 1);
-          }
-          rows.add(row);
-        }
-      }
-      return rows;
-    }
+    return plans.run(plan(sql, xid), List.of());
   }
 
   private StatementResult ddl(Object statement, long xid) {
@@ -437,6 +406,7 @@ public final class FolioSqlEngine implements SqlEngine {
     if (e instanceof ValidationException || c instanceof SQLException) {
       return new PgException("42804", message);
     }
+    LOG.error("Unexpected failure of a statement", e);
     return new PgException("XX000", message);
   }
 

@@ -4,15 +4,49 @@ import dev.folio.compute.pgwire.PgException;
 import java.util.List;
 
 /**
- * Puts the values of {@code $1…$n} into the statement text as literals (outside string literals
- * and quoted names), the way a client that sends simple queries would: numbers as they are,
- * everything else as a quoted string, NULL as NULL. Until a plan cache exists there is nothing to
- * gain from binding later, and Calcite's Babel parser reads {@code $1} as a name.
+ * PostgreSQL's parameters {@code $1…$n}, which Calcite's Babel parser reads as names: turned into
+ * {@code ?} for queries, whose plans are cached and run with the values; or, for INSERT, UPDATE
+ * and DELETE (planned each time), put into the text as literals (numbers as they are, everything
+ * else as a quoted string, NULL as NULL). Either way only outside string literals and quoted names.
  */
 final class Parameters {
   private Parameters() {}
 
   static String bind(String sql, List<String> values) {
+    return rewrite(sql, n -> {
+      if (n < 1 || n > values.size()) {
+        throw new PgException("42P02", "there is no parameter $" + n);
+      }
+      return literal(values.get(n - 1));
+    });
+  }
+
+  /** The statement with {@code ?} for each {@code $n}, and which parameter each {@code ?} is. */
+  record Placeholders(String sql, List<Integer> order) {
+    /** The values in the order of the {@code ?}s. */
+    List<String> values(List<String> parameters) {
+      List<String> out = new java.util.ArrayList<>(order.size());
+      for (int n : order) {
+        if (n < 1 || n > parameters.size()) {
+          throw new PgException("42P02", "there is no parameter $" + n);
+        }
+        out.add(parameters.get(n - 1));
+      }
+      return out;
+    }
+  }
+
+  static Placeholders placeholders(String sql) {
+    List<Integer> order = new java.util.ArrayList<>();
+    String text = rewrite(sql, n -> {
+      order.add(n);
+      return "?";
+    });
+    return new Placeholders(text, List.copyOf(order));
+  }
+
+  /** Replaces each {@code $n} outside literals and quoted names with {@code replacement(n)}. */
+  private static String rewrite(String sql, java.util.function.IntFunction<String> replacement) {
     StringBuilder out = new StringBuilder(sql.length() + 16);
     int i = 0;
     while (i < sql.length()) {
@@ -30,11 +64,7 @@ final class Parameters {
         while (end < sql.length() && Character.isDigit(sql.charAt(end))) {
           end++;
         }
-        int n = Integer.parseInt(sql.substring(i + 1, end));
-        if (n < 1 || n > values.size()) {
-          throw new PgException("42P02", "there is no parameter $" + n);
-        }
-        out.append(literal(values.get(n - 1)));
+        out.append(replacement.apply(Integer.parseInt(sql.substring(i + 1, end))));
         i = end;
       } else {
         out.append(c);
@@ -42,11 +72,6 @@ final class Parameters {
       }
     }
     return out.toString();
-  }
-
-  /** The statement with every parameter NULL: enough to learn its result columns. */
-  static String bindNulls(String sql, int count) {
-    return bind(sql, java.util.Collections.nCopies(Math.max(count, 64), null));
   }
 
   private static String literal(String v) {

@@ -1,0 +1,206 @@
+package dev.folio.compute.sql;
+
+import dev.folio.compute.pgwire.PgException;
+import dev.folio.compute.session.Column;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TimeZone;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.calcite.DataContext;
+import org.apache.calcite.adapter.enumerable.EnumerableConvention;
+import org.apache.calcite.adapter.enumerable.EnumerableInterpretable;
+import org.apache.calcite.adapter.enumerable.EnumerableRel;
+import org.apache.calcite.adapter.java.JavaTypeFactory;
+import org.apache.calcite.jdbc.CalciteSchema;
+import org.apache.calcite.jdbc.JavaTypeFactoryImpl;
+import org.apache.calcite.linq4j.QueryProvider;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.RelRoot;
+import org.apache.calcite.rel.RelVisitor;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rel.type.RelDataTypeSystem;
+import org.apache.calcite.rex.RexDynamicParam;
+import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.rex.RexShuttle;
+import org.apache.calcite.runtime.Bindable;
+import org.apache.calcite.schema.SchemaPlus;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.parser.SqlParser;
+import org.apache.calcite.sql.type.SqlTypeName;
+import org.apache.calcite.tools.FrameworkConfig;
+import org.apache.calcite.tools.Frameworks;
+import org.apache.calcite.tools.Planner;
+import org.apache.calcite.tools.Programs;
+
+/**
+ * A session's query plans: each query text (parameters as {@code ?}) is parsed, validated,
+ * optimized and compiled by Calcite once, into bindable code over the session's tables, and run
+ * many times with its parameters in the {@link DataContext}. Planning costs milliseconds and
+ * compiling tens of them; running a cached plan costs what its operators do. The plans and the
+ * schema they were built on are dropped whenever the catalog changes.
+ */
+final class QueryPlans {
+  private static final int MAX_PLANS = 256;
+
+  /**
+   * A compiled query: its code, the values its code expects to find in the context by name (Calcite
+   * stashes some constants there), its result columns, the SQL types of its parameters.
+   */
+  record Plan(Bindable<Object> code, Map<String, Object> stash, List<Column> columns,
+      Map<Integer, SqlTypeName> parameterTypes) {}
+
+  /** Puts the session's tables, as of a catalog, into a fresh root schema. */
+  interface Tables {
+    void addTo(SchemaPlus root);
+  }
+
+  private final SqlParser.Config parser;
+  private final RelDataTypeSystem types;
+  private final JavaTypeFactory typeFactory;
+  private final LinkedHashMap<String, Plan> plans = new LinkedHashMap<>(64, 0.75f, true);
+  private SchemaPlus root;
+  private String catalog;
+
+  QueryPlans(SqlParser.Config parser, RelDataTypeSystem types) {
+    this.parser = parser;
+    this.types = types;
+    this.typeFactory = new JavaTypeFactoryImpl(types);
+  }
+
+  /** The plan of {@code sql} over the tables of {@code catalogSignature}, planned if need be. */
+  Plan plan(String sql, String catalogSignature, Tables tables) throws Exception {
+    if (!catalogSignature.equals(catalog)) {
+      plans.clear();
+      root = CalciteSchema.createRootSchema(true, false).plus();
+      tables.addTo(root);
+      catalog = catalogSignature;
+    }
+    Plan plan = plans.get(sql);
+    if (plan == null) {
+      plan = compile(sql);
+      plans.put(sql, plan);
+      if (plans.size() > MAX_PLANS) {
+        plans.remove(plans.keySet().iterator().next());
+      }
+    }
+    return plan;
+  }
+
+  private Plan compile(String sql) throws Exception {
+    FrameworkConfig config = Frameworks.newConfigBuilder().defaultSchema(root).parserConfig(parser).typeSystem(types)
+        .programs(Programs.standard()).build();
+    Planner planner = Frameworks.getPlanner(config);
+    var validated = planner.validateAndGetType(planner.parse(sql));
+    RelRoot relRoot = planner.rel(validated.getKey());
+    RelNode logical = relRoot.project();
+    RelNode physical = planner.transform(0,
+        logical.getTraitSet().replace(EnumerableConvention.INSTANCE).simplify(), logical);
+    Map<String, Object> stash = new HashMap<>();
+    Bindable<Object> code = EnumerableInterpretable.toBindable(stash, null, (EnumerableRel) physical,
+        EnumerableRel.Prefer.ARRAY);
+    return new Plan(code, Map.copyOf(stash), columns(validated.getKey(), validated.getValue()),
+        parameterTypes(logical));
+  }
+
+  private static List<Column> columns(SqlNode validated, RelDataType type) {
+    List<String> names = FolioSqlEngine.names(validated, type);
+    List<Column> out = new ArrayList<>();
+    for (var f : type.getFieldList()) {
+      ColumnType t = FolioSqlEngine.columnType(f.getType().getSqlTypeName());
+      out.add(new Column(names.get(f.getIndex()), t.oid, t.size));
+    }
+    return out;
+  }
+
+  private static Map<Integer, SqlTypeName> parameterTypes(RelNode rel) {
+    Map<Integer, SqlTypeName> found = new HashMap<>();
+    RexShuttle collector = new RexShuttle() {
+      @Override
+      public RexNode visitDynamicParam(RexDynamicParam p) {
+        found.put(p.getIndex(), p.getType().getSqlTypeName());
+        return p;
+      }
+    };
+    new RelVisitor() {
+      @Override
+      public void visit(RelNode node, int ordinal, RelNode parent) {
+        node.accept(collector);
+        super.visit(node, ordinal, parent);
+      }
+    }.go(rel);
+    return found;
+  }
+
+  /** Runs a plan with parameter values in text form; returns its rows. */
+  List<Object[]> run(Plan plan, List<String> parameters) {
+    Object[] values = new Object[parameters.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = value(parameters.get(i), plan.parameterTypes().getOrDefault(i, SqlTypeName.VARCHAR));
+    }
+    DataContext context = new DataContext() {
+      @Override
+      public SchemaPlus getRootSchema() {
+        return root;
+      }
+
+      @Override
+      public JavaTypeFactory getTypeFactory() {
+        return typeFactory;
+      }
+
+      @Override
+      public QueryProvider getQueryProvider() {
+        return null;
+      }
+
+      @Override
+      public Object get(String name) {
+        if (plan.stash().containsKey(name)) {
+          return plan.stash().get(name);
+        }
+        if (name.startsWith("?")) {
+          return values[Integer.parseInt(name.substring(1))];
+        }
+        if (Variable.TIME_ZONE.camelName.equals(name)) {
+          return TimeZone.getTimeZone("UTC");
+        }
+        if (Variable.CANCEL_FLAG.camelName.equals(name)) {
+          return new AtomicBoolean();
+        }
+        if (Variable.CURRENT_TIMESTAMP.camelName.equals(name) || Variable.LOCAL_TIMESTAMP.camelName.equals(name)
+            || Variable.UTC_TIMESTAMP.camelName.equals(name)) {
+          return System.currentTimeMillis();
+        }
+        return null;
+      }
+    };
+    List<Object[]> rows = new ArrayList<>();
+    for (Object row : plan.code().bind(context)) {
+      rows.add(row instanceof Object[] a ? a : new Object[] {row});
+    }
+    return rows;
+  }
+
+  private static Object value(String text, SqlTypeName type) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return switch (type) {
+        case INTEGER, SMALLINT, TINYINT -> Integer.valueOf(text.strip());
+        case BIGINT -> Long.valueOf(text.strip());
+        case DOUBLE, FLOAT, REAL -> Double.valueOf(text.strip());
+        case DECIMAL -> new BigDecimal(text.strip());
+        case BOOLEAN -> ColumnType.BOOL.coerce(text);
+        default -> text;
+      };
+    } catch (NumberFormatException e) {
+      throw new PgException("22P02", "invalid input syntax for type " + type.getName().toLowerCase() + ": \""
+          + text + "\"");
+    }
+  }
+}
