@@ -116,11 +116,11 @@ public final class FolioSqlEngine implements SqlEngine {
       if (!isDml(node)) {
         return query(plan(p.sql(), xid), p.values(parameters));
       }
-      SqlNode bound = parse(Parameters.bind(sql, parameters));
-      return switch (bound.getKind()) {
-        case INSERT -> insert((SqlInsert) bound, xid);
-        case UPDATE -> update((SqlUpdate) bound, xid);
-        default -> delete((SqlDelete) bound, xid);
+      List<String> values = p.values(parameters);
+      return switch (node.getKind()) {
+        case INSERT -> insert((SqlInsert) node, values, xid);
+        case UPDATE -> update((SqlUpdate) node, values, xid);
+        default -> delete((SqlDelete) node, values, xid);
       };
     });
   }
@@ -224,9 +224,12 @@ public final class FolioSqlEngine implements SqlEngine {
     return new StatementResult(plan.columns(), text, "SELECT " + rows.size(), null);
   }
 
-  /** Runs a query (no parameters) through its cached plan and returns its rows. */
-  private List<Object[]> rows(String sql, long xid) throws Exception {
-    return plans.run(plan(sql, xid), List.of());
+  /**
+   * Runs a query through its cached plan and returns its rows; {@code ?}s in it take
+   * {@code parameters} in order (the SELECT behind an UPDATE or DELETE keeps the statement's order).
+   */
+  private List<Object[]> rows(String sql, List<String> parameters, long xid) throws Exception {
+    return plans.run(plan(sql, xid), parameters);
   }
 
   private StatementResult ddl(Object statement, long xid) {
@@ -266,10 +269,13 @@ public final class FolioSqlEngine implements SqlEngine {
     return e;
   }
 
-  private StatementResult insert(SqlInsert insert, long xid) throws Exception {
+  private StatementResult insert(SqlInsert insert, List<String> parameters, long xid) throws Exception {
     TableDef t = table(insert.getTargetTable(), xid).table();
     int[] targets = targets(t, insert.getTargetColumnList());
-    List<Object[]> source = rows(sql(insert.getSource()), xid);
+    List<Object[]> source = constantRows(insert.getSource(), parameters);
+    if (source == null) {
+      source = rows(sql(insert.getSource()), parameters, xid);
+    }
     HeapRelation heap = heap(t);
     for (Object[] values : source) {
       if (values.length != targets.length) {
@@ -285,7 +291,44 @@ public final class FolioSqlEngine implements SqlEngine {
     return StatementResult.command("INSERT 0 " + source.size());
   }
 
-  private StatementResult update(SqlUpdate update, long xid) throws Exception {
+  /**
+   * The rows of a VALUES list of constants and parameters, evaluated here: planning and compiling
+   * a plan for each INSERT would cost more than the insert. Null if the source is anything else.
+   */
+  private static List<Object[]> constantRows(SqlNode source, List<String> parameters) {
+    if (source.getKind() != SqlKind.VALUES) {
+      return null;
+    }
+    List<Object[]> rows = new ArrayList<>();
+    for (SqlNode row : ((org.apache.calcite.sql.SqlCall) source).getOperandList()) {
+      if (row.getKind() != SqlKind.ROW) {
+        return null;
+      }
+      List<SqlNode> items = ((org.apache.calcite.sql.SqlCall) row).getOperandList();
+      Object[] values = new Object[items.size()];
+      for (int i = 0; i < values.length; i++) {
+        SqlNode item = items.get(i);
+        boolean negative = false;
+        if (item.getKind() == SqlKind.MINUS_PREFIX) {
+          negative = true;
+          item = ((org.apache.calcite.sql.SqlCall) item).operand(0);
+        }
+        if (item instanceof org.apache.calcite.sql.SqlDynamicParam param && !negative) {
+          values[i] = parameters.get(param.getIndex());
+        } else if (item instanceof org.apache.calcite.sql.SqlNumericLiteral n) {
+          values[i] = (negative ? "-" : "") + n.toValue();
+        } else if (item instanceof org.apache.calcite.sql.SqlLiteral literal && !negative) {
+          values[i] = literal.toValue();
+        } else {
+          return null;
+        }
+      }
+      rows.add(values);
+    }
+    return rows;
+  }
+
+  private StatementResult update(SqlUpdate update, List<String> parameters, long xid) throws Exception {
     TableDef t = table(update.getTargetTable(), xid).table();
     int[] targets = targets(t, update.getTargetColumnList());
     StringBuilder q = new StringBuilder("SELECT \"").append(FolioTable.BLOCK).append("\", \"")
@@ -300,7 +343,7 @@ public final class FolioSqlEngine implements SqlEngine {
     if (update.getCondition() != null) {
       q.append(" WHERE ").append(sql(update.getCondition()));
     }
-    List<Object[]> selected = rows(q.toString(), xid);
+    List<Object[]> selected = rows(q.toString(), parameters, xid);
     HeapRelation heap = heap(t);
     int n = t.columns().size();
     for (Object[] s : selected) {
@@ -318,11 +361,11 @@ public final class FolioSqlEngine implements SqlEngine {
     return StatementResult.command("UPDATE " + selected.size());
   }
 
-  private StatementResult delete(SqlDelete delete, long xid) throws Exception {
+  private StatementResult delete(SqlDelete delete, List<String> parameters, long xid) throws Exception {
     TableDef t = table(delete.getTargetTable(), xid).table();
     String q = "SELECT \"" + FolioTable.BLOCK + "\", \"" + FolioTable.OFFSET + "\" FROM \"" + TID_SCHEMA + "\".\""
         + t.name() + "\"" + (delete.getCondition() == null ? "" : " WHERE " + sql(delete.getCondition()));
-    List<Object[]> selected = rows(q, xid);
+    List<Object[]> selected = rows(q, parameters, xid);
     HeapRelation heap = heap(t);
     for (Object[] s : selected) {
       heap.delete(xid, new HeapRelation.Tid((Integer) s[0], (Integer) s[1]));

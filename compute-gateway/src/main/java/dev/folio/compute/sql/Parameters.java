@@ -4,22 +4,12 @@ import dev.folio.compute.pgwire.PgException;
 import java.util.List;
 
 /**
- * PostgreSQL's parameters {@code $1…$n}, which Calcite's Babel parser reads as names: turned into
- * {@code ?} for queries, whose plans are cached and run with the values; or, for INSERT, UPDATE
- * and DELETE (planned each time), put into the text as literals (numbers as they are, everything
- * else as a quoted string, NULL as NULL). Either way only outside string literals and quoted names.
+ * PostgreSQL's parameters {@code $1…$n}, which Calcite's Babel parser reads as names, turned into
+ * Calcite's {@code ?} (outside string literals and quoted names), with the order in which the
+ * values go, so that a statement is planned once and run with any values.
  */
 final class Parameters {
   private Parameters() {}
-
-  static String bind(String sql, List<String> values) {
-    return rewrite(sql, n -> {
-      if (n < 1 || n > values.size()) {
-        throw new PgException("42P02", "there is no parameter $" + n);
-      }
-      return literal(values.get(n - 1));
-    });
-  }
 
   /** The statement with {@code ?} for each {@code $n}, and which parameter each {@code ?} is. */
   record Placeholders(String sql, List<Integer> order) {
@@ -72,15 +62,5 @@ final class Parameters {
       }
     }
     return out.toString();
-  }
-
-  private static String literal(String v) {
-    if (v == null) {
-      return "NULL";
-    }
-    if (v.matches("-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?")) {
-      return v;
-    }
-    return "'" + v.replace("'", "''") + "'";
   }
 }
