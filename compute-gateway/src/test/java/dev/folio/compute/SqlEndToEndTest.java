@@ -108,6 +108,47 @@ class SqlEndToEndTest {
           committed = strings(s, "SELECT id, owner, balance FROM accounts ORDER BY id");
         }
         assertThat(committed).hasSize(35).contains("1|owner's 1|51", "2|owner's 2|251", "11|owner's 11|1100");
+        long total;
+        try (Statement s = c.createStatement()) {
+          total = Long.parseLong(strings(s, "SELECT sum(balance) FROM accounts").get(0));
+        }
+        // Concurrent transfers: money moves, none appears or vanishes, no update is lost.
+        List<Thread> clients = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int t = 0; t < 4; t++) {
+          int seed = t;
+          clients.add(new Thread(() -> {
+            java.util.Random random = new java.util.Random(seed);
+            try (Connection tc = connect(compute)) {
+              tc.setAutoCommit(false);
+              try (PreparedStatement debit = tc.prepareStatement("UPDATE accounts SET balance = balance - ? WHERE id = ?");
+                  PreparedStatement credit = tc.prepareStatement("UPDATE accounts SET balance = balance + ? WHERE id = ?")) {
+                for (int i = 0; i < 15; i++) {
+                  int from = 1 + random.nextInt(35);
+                  int to = 1 + random.nextInt(35);
+                  debit.setLong(1, 10);
+                  debit.setInt(2, from);
+                  debit.executeUpdate();
+                  credit.setLong(1, 10);
+                  credit.setInt(2, to);
+                  credit.executeUpdate();
+                  tc.commit();
+                }
+              }
+            } catch (Throwable e) {
+              failures.add(e);
+            }
+          }));
+        }
+        clients.forEach(Thread::start);
+        for (Thread t : clients) {
+          t.join();
+        }
+        assertThat(failures).isEmpty();
+        try (Statement s = c.createStatement()) {
+          assertThat(strings(s, "SELECT sum(balance), count(*) FROM accounts")).containsExactly(total + "|35");
+          committed = strings(s, "SELECT id, owner, balance FROM accounts ORDER BY id");
+        }
       }
       // Stateless: a new compute on the timeline, with a cache far smaller than the data.
       try (ComputeNode compute = ComputeNode.start(config); Connection c = connect(compute);

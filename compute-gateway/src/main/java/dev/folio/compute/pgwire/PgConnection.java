@@ -331,6 +331,14 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
   }
 
   @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    if (session != null) {
+      session.close();
+    }
+    super.channelInactive(ctx);
+  }
+
+  @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
     ByteBuf out = ctx.alloc().buffer();

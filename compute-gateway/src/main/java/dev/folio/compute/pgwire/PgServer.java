@@ -9,7 +9,10 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.EventExecutorGroup;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /** A PostgreSQL-protocol server on Netty: one {@link PgConnection} per client. */
@@ -36,7 +39,12 @@ public final class PgServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(new FrontendDecoder(), new PgConnection(config, engines.get()));
+            // A thread of its own per session, as PostgreSQL has a process: a statement may wait (for
+            // a page, a flush, another transaction's lock) without holding up other sessions.
+            EventExecutorGroup session = new DefaultEventExecutorGroup(1);
+            ch.closeFuture().addListener(f -> session.shutdownGracefully(0, 1, TimeUnit.SECONDS));
+            ch.pipeline().addLast(new FrontendDecoder());
+            ch.pipeline().addLast(session, new PgConnection(config, engines.get()));
           }
         })
         .bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
@@ -54,7 +62,7 @@ public final class PgServer implements AutoCloseable {
   @Override
   public void close() {
     channel.close().syncUninterruptibly();
-    workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
-    boss.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
   }
 }

@@ -135,6 +135,14 @@ public final class Session {
     }
   }
 
+  /** The client went away: an open transaction block is rolled back. */
+  public void close() {
+    if (status != Status.IDLE) {
+      status = Status.IDLE;
+      engine.rollback();
+    }
+  }
+
   /** The connection failed a statement outside {@link #execute}: a failed block stays failed. */
   public void failed() {
     if (status == Status.IN_TRANSACTION) {

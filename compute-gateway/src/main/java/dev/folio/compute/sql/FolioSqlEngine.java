@@ -67,6 +67,8 @@ public final class FolioSqlEngine implements SqlEngine {
   private long blockXid;
   /** The xid the current statement reads as. */
   private long statementXid;
+  /** Whether this session's transaction holds the writer's turn. */
+  private boolean writing;
 
   public FolioSqlEngine(Database db) {
     this.db = db;
@@ -80,16 +82,39 @@ public final class FolioSqlEngine implements SqlEngine {
   @Override
   public void commit() {
     if (blockXid != 0) {
-      db.transactions().commit(blockXid);
-      blockXid = 0;
+      try {
+        db.transactions().commit(blockXid);
+      } finally {
+        blockXid = 0;
+        endWrite();
+      }
     }
   }
 
   @Override
   public void rollback() {
     if (blockXid != 0) {
-      db.transactions().abort(blockXid);
-      blockXid = 0;
+      try {
+        db.transactions().abort(blockXid);
+      } finally {
+        blockXid = 0;
+        endWrite();
+      }
+    }
+  }
+
+  /** Waits for the writer's turn, once per transaction. */
+  private void beginWrite() throws InterruptedException {
+    if (!writing) {
+      db.writerTurn().acquire();
+      writing = true;
+    }
+  }
+
+  private void endWrite() {
+    if (writing) {
+      writing = false;
+      db.writerTurn().release();
     }
   }
 
@@ -109,6 +134,7 @@ public final class FolioSqlEngine implements SqlEngine {
   public StatementResult execute(String sql, List<String> parameters) {
     return inTransaction(xid -> {
       if (Ddl.isDdl(sql)) {
+        beginWrite();
         return ddl(Ddl.parse(sql), xid);
       }
       Parameters.Placeholders p = Parameters.placeholders(sql);
@@ -116,6 +142,7 @@ public final class FolioSqlEngine implements SqlEngine {
       if (!isDml(node)) {
         return query(plan(p.sql(), xid), p.values(parameters));
       }
+      beginWrite();
       List<String> values = p.values(parameters);
       return switch (node.getKind()) {
         case INSERT -> insert((SqlInsert) node, values, xid);
@@ -155,6 +182,10 @@ public final class FolioSqlEngine implements SqlEngine {
         db.transactions().abort(xid);
       }
       throw translate(e instanceof Exception ex ? ex : new IllegalStateException(e.toString(), e));
+    } finally {
+      if (own) {
+        endWrite();
+      }
     }
   }
 
