@@ -104,7 +104,10 @@ final class SqlBench implements Callable<Integer> {
   private static Measured run(String url, int rows, int clients, int seconds, boolean write) throws Exception {
     Recorder latencies = new Recorder(3);
     AtomicLong done = new AtomicLong();
-    long end = System.nanoTime() + seconds * 1_000_000_000L;
+    // Each client prepares its statements and warms up (a session compiles a plan once), then all
+    // start the measured interval together.
+    java.util.concurrent.CyclicBarrier ready = new java.util.concurrent.CyclicBarrier(clients + 1);
+    long[] window = new long[1];
     List<Thread> threads = new ArrayList<>();
     List<Exception> failures = new ArrayList<>();
     for (int t = 0; t < clients; t++) {
@@ -114,20 +117,14 @@ final class SqlBench implements Callable<Integer> {
             PreparedStatement update = c.prepareStatement(
                 "UPDATE bench_accounts SET balance = balance + 1 WHERE id = ?")) {
           c.setAutoCommit(!write);
-          while (System.nanoTime() < end) {
-            int id = 1 + ThreadLocalRandom.current().nextInt(rows);
+          for (int i = 0; i < 10; i++) {
+            once(c, select, update, rows, write);
+          }
+          ready.await();
+          ready.await();
+          while (System.nanoTime() < window[0]) {
             long start = System.nanoTime();
-            if (write) {
-              update.setInt(1, id);
-              update.executeUpdate();
-            }
-            select.setInt(1, id);
-            try (ResultSet rs = select.executeQuery()) {
-              rs.next();
-            }
-            if (write) {
-              c.commit();
-            }
+            once(c, select, update, rows, write);
             latencies.recordValue((System.nanoTime() - start) / 1000);
             done.incrementAndGet();
           }
@@ -135,12 +132,16 @@ final class SqlBench implements Callable<Integer> {
           synchronized (failures) {
             failures.add(e);
           }
+          ready.reset();
         }
       });
       threads.add(thread);
     }
-    long start = System.nanoTime();
     threads.forEach(Thread::start);
+    ready.await();
+    long start = System.nanoTime();
+    window[0] = start + seconds * 1_000_000_000L;
+    ready.await();
     for (Thread t : threads) {
       t.join();
     }
@@ -149,5 +150,22 @@ final class SqlBench implements Callable<Integer> {
     }
     Histogram h = latencies.getIntervalHistogram();
     return new Measured(done.get() / ((System.nanoTime() - start) / 1e9), h.getValueAtPercentile(99) / 1000.0);
+  }
+
+  /** One point SELECT, or one transaction: UPDATE, SELECT, COMMIT. */
+  private static void once(Connection c, PreparedStatement select, PreparedStatement update, int rows, boolean write)
+      throws SQLException {
+    int id = 1 + ThreadLocalRandom.current().nextInt(rows);
+    if (write) {
+      update.setInt(1, id);
+      update.executeUpdate();
+    }
+    select.setInt(1, id);
+    try (ResultSet rs = select.executeQuery()) {
+      rs.next();
+    }
+    if (write) {
+      c.commit();
+    }
   }
 }

@@ -83,7 +83,7 @@ public final class FolioSqlEngine implements SqlEngine {
   public void commit() {
     if (blockXid != 0) {
       try {
-        db.transactions().commit(blockXid);
+        finish(blockXid, true);
       } finally {
         blockXid = 0;
         endWrite();
@@ -95,11 +95,26 @@ public final class FolioSqlEngine implements SqlEngine {
   public void rollback() {
     if (blockXid != 0) {
       try {
-        db.transactions().abort(blockXid);
+        finish(blockXid, false);
       } finally {
         blockXid = 0;
         endWrite();
       }
+    }
+  }
+
+  /**
+   * Ends a transaction. One that wrote nothing leaves no trace, as in PostgreSQL: no commit record,
+   * no wait for the log, since no tuple carries its xid.
+   */
+  private void finish(long xid, boolean commit) {
+    if (!writing) {
+      return;
+    }
+    if (commit) {
+      db.transactions().commit(xid);
+    } else {
+      db.transactions().abort(xid);
     }
   }
 
@@ -168,18 +183,18 @@ public final class FolioSqlEngine implements SqlEngine {
     try {
       T result = work.run(xid);
       if (own) {
-        db.transactions().commit(xid);
+        finish(xid, true);
       }
       return result;
     } catch (PgException e) {
       if (own) {
-        db.transactions().abort(xid);
+        finish(xid, false);
       }
       throw e;
     } catch (Exception | AssertionError e) {
       // Calcite reports some unsupported constructs with an AssertionError: a statement error, not a crash.
       if (own) {
-        db.transactions().abort(xid);
+        finish(xid, false);
       }
       throw translate(e instanceof Exception ex ? ex : new IllegalStateException(e.toString(), e));
     } finally {
