@@ -4,32 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.folio.compute.pgwire.PgServer;
-import dev.folio.format.TimelineId;
-import dev.folio.format.index.TimelineIndex;
-import dev.folio.format.layout.StorageLayout;
-import dev.folio.pageservice.PageServer;
-import dev.folio.pageservice.PageServiceConfig;
-import dev.folio.pageservice.auth.JwtAuthenticator;
-import dev.folio.pageservice.storage.ObjectStore;
 import dev.folio.testsupport.KafkaEndpoint;
 import dev.folio.testsupport.LocalPostgres;
 import dev.folio.testsupport.RealInfra;
 import dev.folio.testsupport.S3Endpoint;
-import dev.folio.wal.topic.WalTopic;
-import dev.folio.wal.topic.WalTopicConfig;
 import dev.folio.wal.writer.WalWriterConfig;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,27 +28,14 @@ import org.junit.jupiter.api.Test;
  */
 @RealInfra
 class DifferentialTest {
-  private static final String SECRET = "a-test-secret-that-is-long-enough-for-hs256";
-
   @Test
   void folioAnswersAsPostgresDoes(KafkaEndpoint kafka, S3Endpoint s3) throws Exception {
     assumeTrue(LocalPostgres.available(), "PostgreSQL's server binaries are not installed");
-    WalTopicConfig topic = WalTopicConfig.singleBroker(kafka.topicPrefix());
-    try (Admin admin = kafka.admin()) {
-      WalTopic.ensure(admin, topic);
-    }
-    TimelineId timeline = TimelineId.generate();
-    try (ObjectStore store = new ObjectStore(s3.s3aRoot(), s3.s3aProperties())) {
-      store.write(new StorageLayout(s3.s3aRoot(), "acme").index(timeline, 1),
-          TimelineIndex.created(timeline, null, Instant.now()).toJson());
-    }
-    String token = new JwtAuthenticator(SECRET).issue("compute", "acme", Duration.ofHours(1));
     try (LocalPostgres postgres = LocalPostgres.start();
-        PageServer pageServer = PageServer.start(PageServiceConfig.from(PageServiceConfig.localProperties(
-            kafka.bootstrapServers(), topic, s3.s3aRoot(), s3.s3aProperties(), SECRET)));
+        Fixture f = Fixture.start(kafka, s3);
         ComputeNode compute = ComputeNode.start(new ComputeNode.Config(
-            WalWriterConfig.of(kafka.bootstrapServers(), topic), "127.0.0.1", pageServer.grpcPort(), "acme",
-            timeline, token, 32, new PgServer.Config("127.0.0.1", 0, true, Map.of())));
+            WalWriterConfig.of(kafka.bootstrapServers(), f.topic()), "127.0.0.1", f.pageServer().grpcPort(),
+            Fixture.TENANT, f.timeline(), f.token(), 32, new PgServer.Config("127.0.0.1", 0, true, Map.of())));
         Connection folio = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + compute.port() + "/main",
             "app", "");
         Connection reference = DriverManager.getConnection(postgres.jdbcUrl())) {

@@ -4,18 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.folio.compute.pgwire.PgServer;
-import dev.folio.format.TimelineId;
-import dev.folio.format.index.TimelineIndex;
-import dev.folio.format.layout.StorageLayout;
-import dev.folio.pageservice.PageServer;
-import dev.folio.pageservice.PageServiceConfig;
-import dev.folio.pageservice.auth.JwtAuthenticator;
-import dev.folio.pageservice.storage.ObjectStore;
 import dev.folio.testsupport.KafkaEndpoint;
 import dev.folio.testsupport.RealInfra;
 import dev.folio.testsupport.S3Endpoint;
-import dev.folio.wal.topic.WalTopic;
-import dev.folio.wal.topic.WalTopicConfig;
 import dev.folio.wal.writer.WalWriterConfig;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -23,12 +14,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,24 +27,11 @@ import org.junit.jupiter.api.Test;
  */
 @RealInfra
 class SqlEndToEndTest {
-  private static final String SECRET = "a-test-secret-that-is-long-enough-for-hs256";
-
   @Test
   void sqlOverTheLog(KafkaEndpoint kafka, S3Endpoint s3) throws Exception {
-    WalTopicConfig topic = WalTopicConfig.singleBroker(kafka.topicPrefix());
-    try (Admin admin = kafka.admin()) {
-      WalTopic.ensure(admin, topic);
-    }
-    TimelineId timeline = TimelineId.generate();
-    try (ObjectStore store = new ObjectStore(s3.s3aRoot(), s3.s3aProperties())) {
-      store.write(new StorageLayout(s3.s3aRoot(), "acme").index(timeline, 1),
-          TimelineIndex.created(timeline, null, Instant.now()).toJson());
-    }
-    String token = new JwtAuthenticator(SECRET).issue("compute", "acme", Duration.ofHours(1));
-    try (PageServer pageServer = PageServer.start(PageServiceConfig.from(PageServiceConfig.localProperties(
-        kafka.bootstrapServers(), topic, s3.s3aRoot(), s3.s3aProperties(), SECRET)))) {
-      ComputeNode.Config config = new ComputeNode.Config(WalWriterConfig.of(kafka.bootstrapServers(), topic),
-          "127.0.0.1", pageServer.grpcPort(), "acme", timeline, token, 16,
+    try (Fixture f = Fixture.start(kafka, s3)) {
+      ComputeNode.Config config = new ComputeNode.Config(WalWriterConfig.of(kafka.bootstrapServers(), f.topic()),
+          "127.0.0.1", f.pageServer().grpcPort(), Fixture.TENANT, f.timeline(), f.token(), 16,
           new PgServer.Config("127.0.0.1", 0, false, Map.of("app", "pw")));
       List<String> committed;
       try (ComputeNode compute = ComputeNode.start(config); Connection c = connect(compute)) {

@@ -2,30 +2,21 @@ package dev.folio.compute.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.folio.compute.Fixture;
 import dev.folio.format.TimelineId;
-import dev.folio.format.index.TimelineIndex;
-import dev.folio.format.layout.StorageLayout;
 import dev.folio.pageservice.PageServer;
-import dev.folio.pageservice.PageServiceConfig;
-import dev.folio.pageservice.auth.JwtAuthenticator;
-import dev.folio.pageservice.storage.ObjectStore;
 import dev.folio.testsupport.KafkaEndpoint;
 import dev.folio.testsupport.RealInfra;
 import dev.folio.testsupport.S3Endpoint;
-import dev.folio.wal.topic.WalTopic;
-import dev.folio.wal.topic.WalTopicConfig;
 import dev.folio.wal.writer.WalWriter;
 import dev.folio.wal.writer.WalWriterConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,79 +27,73 @@ import org.junit.jupiter.api.Test;
  */
 @RealInfra
 class HeapStorageTest {
-  private static final String SECRET = "a-test-secret-that-is-long-enough-for-hs256";
-
   @Test
   void aFreshComputeReadsWhatAnotherCommitted(KafkaEndpoint kafka, S3Endpoint s3) throws Exception {
-    WalTopicConfig topic = WalTopicConfig.singleBroker(kafka.topicPrefix());
-    try (Admin admin = kafka.admin()) {
-      WalTopic.ensure(admin, topic);
+    try (Fixture f = Fixture.start(kafka, s3)) {
+      heapRoundTrip(kafka, f);
     }
-    TimelineId timeline = TimelineId.generate();
-    try (ObjectStore store = new ObjectStore(s3.s3aRoot(), s3.s3aProperties())) {
-      TimelineIndex first = TimelineIndex.created(timeline, null, Instant.now());
-      store.write(new StorageLayout(s3.s3aRoot(), "acme").index(timeline, 1), first.toJson());
-    }
-    WalWriterConfig writerConfig = WalWriterConfig.of(kafka.bootstrapServers(), topic);
-    String token = new JwtAuthenticator(SECRET).issue("compute", "acme", Duration.ofHours(1));
+  }
+
+  private static void heapRoundTrip(KafkaEndpoint kafka, Fixture f) throws Exception {
+    TimelineId timeline = f.timeline();
+    WalWriterConfig writerConfig = WalWriterConfig.of(kafka.bootstrapServers(), f.topic());
+    String token = f.token();
     Set<String> expected = new TreeSet<>();
     int relation;
     long lastXid;
-    try (PageServer server = PageServer.start(PageServiceConfig.from(PageServiceConfig.localProperties(
-        kafka.bootstrapServers(), topic, s3.s3aRoot(), s3.s3aProperties(), SECRET)))) {
-      try (WalWriter writer = WalWriter.open(writerConfig, timeline, 0, new SimpleMeterRegistry());
-          PageServiceClient client = new PageServiceClient("127.0.0.1", server.grpcPort(), "acme", timeline, token)) {
-        BufferCache pages = new BufferCache(client, writer, 8);
-        Transactions tx = new Transactions(pages, writer);
-        HeapRelation heap = HeapRelation.create(pages, tx, 5);
-        relation = heap.relation();
-        Random random = new Random(3);
-        List<HeapRelation.Tid> committed = new ArrayList<>();
-        List<String> committedRows = new ArrayList<>();
-        long xid = 0;
-        for (int t = 0; t < 8; t++) {
-          xid = tx.begin();
-          List<HeapRelation.Tid> tids = new ArrayList<>();
-          List<String> rows = new ArrayList<>();
-          for (int i = 0; i < 60; i++) {
-            String row = "t" + t + "-row" + i + "-" + "x".repeat(random.nextInt(200));
-            tids.add(heap.insert(xid, row.getBytes(StandardCharsets.UTF_8)));
-            rows.add(row);
-          }
-          if (t == 5) {
-            tx.abort(xid);
-          } else {
-            tx.commit(xid);
-            committed.addAll(tids);
-            committedRows.addAll(rows);
-          }
+    PageServer server = f.pageServer();
+    try (WalWriter writer = WalWriter.open(writerConfig, timeline, 0, new SimpleMeterRegistry());
+        PageServiceClient client = new PageServiceClient("127.0.0.1", server.grpcPort(), Fixture.TENANT, timeline, token)) {
+      BufferCache pages = new BufferCache(client, writer, 8);
+      Transactions tx = new Transactions(pages, writer);
+      HeapRelation heap = HeapRelation.create(pages, tx, 5);
+      relation = heap.relation();
+      Random random = new Random(3);
+      List<HeapRelation.Tid> committed = new ArrayList<>();
+      List<String> committedRows = new ArrayList<>();
+      long xid = 0;
+      for (int t = 0; t < 8; t++) {
+        xid = tx.begin();
+        List<HeapRelation.Tid> tids = new ArrayList<>();
+        List<String> rows = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+          String row = "t" + t + "-row" + i + "-" + "x".repeat(random.nextInt(200));
+          tids.add(heap.insert(xid, row.getBytes(StandardCharsets.UTF_8)));
+          rows.add(row);
         }
-        expected.addAll(committedRows);
-        long deleter = tx.begin();
-        for (int i = 0; i < committed.size(); i += 7) {
-          heap.delete(deleter, committed.get(i));
-          expected.remove(committedRows.get(i));
+        if (t == 5) {
+          tx.abort(xid);
+        } else {
+          tx.commit(xid);
+          committed.addAll(tids);
+          committedRows.addAll(rows);
         }
-        tx.commit(deleter);
-        long rolledBack = tx.begin();
-        heap.delete(rolledBack, committed.get(1));
-        tx.abort(rolledBack);
-        lastXid = tx.begin();
-        assertThat(rows(heap.scan(lastXid))).isEqualTo(expected);
-        assertThat(heap.blocks()).isGreaterThan(8);
-        assertThat(pages.misses()).isPositive();
-        writer.flush().join();
       }
+      expected.addAll(committedRows);
+      long deleter = tx.begin();
+      for (int i = 0; i < committed.size(); i += 7) {
+        heap.delete(deleter, committed.get(i));
+        expected.remove(committedRows.get(i));
+      }
+      tx.commit(deleter);
+      long rolledBack = tx.begin();
+      heap.delete(rolledBack, committed.get(1));
+      tx.abort(rolledBack);
+      lastXid = tx.begin();
+      assertThat(rows(heap.scan(lastXid))).isEqualTo(expected);
+      assertThat(heap.blocks()).isGreaterThan(8);
+      assertThat(pages.misses()).isPositive();
+      writer.flush().join();
+    }
 
-      try (WalWriter writer = WalWriter.open(writerConfig, timeline, 0, new SimpleMeterRegistry());
-          PageServiceClient client = new PageServiceClient("127.0.0.1", server.grpcPort(), "acme", timeline, token)) {
-        BufferCache pages = new BufferCache(client, writer, 8);
-        Transactions tx = new Transactions(pages, writer);
-        long reader = tx.begin();
-        assertThat(reader).isGreaterThan(lastXid);
-        HeapRelation heap = new HeapRelation(pages, tx, 5, relation);
-        assertThat(rows(heap.scan(reader))).isEqualTo(expected);
-      }
+    try (WalWriter writer = WalWriter.open(writerConfig, timeline, 0, new SimpleMeterRegistry());
+        PageServiceClient client = new PageServiceClient("127.0.0.1", server.grpcPort(), Fixture.TENANT, timeline, token)) {
+      BufferCache pages = new BufferCache(client, writer, 8);
+      Transactions tx = new Transactions(pages, writer);
+      long reader = tx.begin();
+      assertThat(reader).isGreaterThan(lastXid);
+      HeapRelation heap = new HeapRelation(pages, tx, 5, relation);
+      assertThat(rows(heap.scan(reader))).isEqualTo(expected);
     }
   }
 
