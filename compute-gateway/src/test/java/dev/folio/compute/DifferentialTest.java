@@ -104,14 +104,7 @@ class DifferentialTest {
     try (Statement s = c.createStatement()) {
       if (s.execute(sql)) {
         try (ResultSet rs = s.getResultSet()) {
-          int n = rs.getMetaData().getColumnCount();
-          while (rs.next()) {
-            StringBuilder row = new StringBuilder();
-            for (int i = 1; i <= n; i++) {
-              row.append(i > 1 ? "|" : "").append(rs.getString(i));
-            }
-            out.add(row.toString());
-          }
+          out.addAll(Fixture.rows(rs));
         }
       } else {
         out.add("count " + s.getUpdateCount());

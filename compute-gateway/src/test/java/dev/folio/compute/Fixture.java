@@ -41,6 +41,20 @@ public record Fixture(WalTopicConfig topic, TimelineId timeline, PageServer page
         new JwtAuthenticator(SECRET).issue("compute", TENANT, Duration.ofHours(1)));
   }
 
+  /** The rows of a result, each as its values (text form) joined by {@code |}. */
+  public static java.util.List<String> rows(java.sql.ResultSet rs) throws java.sql.SQLException {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    int n = rs.getMetaData().getColumnCount();
+    while (rs.next()) {
+      StringBuilder row = new StringBuilder();
+      for (int i = 1; i <= n; i++) {
+        row.append(i > 1 ? "|" : "").append(rs.getString(i));
+      }
+      out.add(row.toString());
+    }
+    return out;
+  }
+
   @Override
   public void close() throws Exception {
     pageServer.close();

@@ -139,19 +139,11 @@ class SqlEndToEndTest {
   }
 
   private static List<String> strings(Statement s, String sql) throws SQLException {
-    List<String> out = new ArrayList<>();
     try (ResultSet rs = s.executeQuery(sql)) {
-      int n = rs.getMetaData().getColumnCount();
-      while (rs.next()) {
-        StringBuilder row = new StringBuilder();
-        for (int i = 1; i <= n; i++) {
-          row.append(i > 1 ? "|" : "").append(rs.getString(i));
-        }
-        out.add(row.toString());
-      }
+      return Fixture.rows(rs);
     }
-    return out;
   }
+
 
   private interface Call {
     void run() throws SQLException;
