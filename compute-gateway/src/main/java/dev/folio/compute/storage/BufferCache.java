@@ -18,7 +18,7 @@ import java.util.Map;
  *
  * <p>A page missed is asked for at the newest LSN this compute has written, with
  * {@code not_modified_since} = the LSN of the page's last change known here (a bounded map; for a
- * page not in it, the LSN the writer started at, before which everything was durable). A page
+ * page not in it, the last committed flush when the writer started). A page
  * whose last change is not yet durable stays in memory: evicting it would lose the change for the
  * next reader here until the page service has it.
  */
@@ -38,7 +38,9 @@ public final class BufferCache {
     this.source = source;
     this.writer = writer;
     this.maxPages = maxPages;
-    this.startLsn = writer.lastAppendedLsn();
+    // The last committed flush, not the last LSN appended: a dead predecessor may have left
+    // records of an aborted transaction above it, which the page service will never ingest.
+    this.startLsn = writer.durableLsn();
   }
 
   /** The page, or null if nobody ever wrote it. */
