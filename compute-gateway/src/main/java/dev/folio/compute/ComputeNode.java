@@ -9,6 +9,7 @@ import dev.folio.compute.storage.Transactions;
 import dev.folio.format.TimelineId;
 import dev.folio.wal.writer.WalWriter;
 import dev.folio.wal.writer.WalWriterConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.security.SecureRandom;
 
@@ -32,6 +33,7 @@ public final class ComputeNode implements AutoCloseable {
   private final WalWriter writer;
   private final PageServiceClient pageService;
   private final PgServer server;
+  private final MeterRegistry meters = new SimpleMeterRegistry();
 
   private ComputeNode(Config config) throws InterruptedException {
     SecureRandom random = new SecureRandom();
@@ -40,11 +42,11 @@ public final class ComputeNode implements AutoCloseable {
       id.append(ID_CHARS.charAt(random.nextInt(ID_CHARS.length())));
     }
     this.id = id.toString();
-    this.writer = WalWriter.open(config.wal(), config.timeline(), 0, new SimpleMeterRegistry());
+    this.writer = WalWriter.open(config.wal(), config.timeline(), 0, meters);
     this.pageService = new PageServiceClient(config.pageServiceHost(), config.pageServicePort(), config.tenant(),
         config.timeline(), config.pageServiceToken());
     BufferCache pages = new BufferCache(pageService, writer, config.bufferPages());
-    Database db = Database.open(pages, new Transactions(pages, writer));
+    Database db = Database.open(pages, new Transactions(pages, writer), meters);
     this.server = PgServer.start(config.postgres(), () -> new FolioSqlEngine(db));
   }
 
@@ -54,6 +56,11 @@ public final class ComputeNode implements AutoCloseable {
 
   public String id() {
     return id;
+  }
+
+  /** The compute's meters: its WAL writer's and its scans'. */
+  public MeterRegistry meters() {
+    return meters;
   }
 
   public int port() {

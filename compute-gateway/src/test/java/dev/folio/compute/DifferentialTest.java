@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The same random workload against Folio and a private PostgreSQL 15: inserts (duplicate keys
  * included), updates, deletes, transactions that commit or roll back, and queries with joins,
- * aggregates, ORDER BY and LIMIT over three tables with primary keys. Every statement must give the
- * same rows, the same row count, or the same SQLSTATE.
+ * aggregates, ORDER BY and LIMIT over three tables with primary keys and secondary indexes, and
+ * lookups and ranges those indexes serve. Every statement must give the same rows, the same row
+ * count, or the same SQLSTATE.
  */
 @RealInfra
 class DifferentialTest {
@@ -43,6 +44,8 @@ class DifferentialTest {
           "CREATE TABLE branches (id int PRIMARY KEY, name text NOT NULL)",
           "CREATE TABLE accounts (id int PRIMARY KEY, branch int NOT NULL, owner text, balance bigint NOT NULL)",
           "CREATE TABLE history (id int, account int NOT NULL, delta bigint, PRIMARY KEY (id))",
+          "CREATE INDEX accounts_branch ON accounts (branch)",
+          "CREATE INDEX ON history (account, delta)",
           "INSERT INTO branches VALUES (1, 'north'), (2, 'south'), (3, 'east-end')");
       for (String sql : setup) {
         same(folio, reference, sql);
@@ -51,7 +54,7 @@ class DifferentialTest {
       int historyId = 0;
       int compared = 0;
       for (int step = 0; step < 300; step++) {
-        String sql = switch (random.nextInt(10)) {
+        String sql = switch (random.nextInt(13)) {
           case 0, 1, 2 -> "INSERT INTO accounts VALUES (" + random.nextInt(60) + ", " + (1 + random.nextInt(3))
               + ", " + (random.nextInt(5) == 0 ? "NULL" : "'owner " + random.nextInt(20) + "'") + ", "
               + random.nextInt(1000) + ")";
@@ -66,7 +69,12 @@ class DifferentialTest {
               + "JOIN branches b ON a.branch = b.id GROUP BY b.name ORDER BY b.name";
           case 8 -> "SELECT h.account, sum(h.delta) FROM history h WHERE h.account IN (SELECT id FROM accounts) "
               + "GROUP BY h.account ORDER BY h.account";
-          default -> "SELECT id, owner FROM accounts WHERE owner IS NULL OR owner LIKE 'owner 1%' ORDER BY id";
+          case 9 -> "SELECT id, owner FROM accounts WHERE owner IS NULL OR owner LIKE 'owner 1%' ORDER BY id";
+          case 10 -> "SELECT * FROM accounts WHERE id = " + random.nextInt(60);
+          case 11 -> "SELECT id, balance FROM accounts WHERE branch = " + (1 + random.nextInt(3)) + " AND id "
+              + (random.nextBoolean() ? ">= " : "< ") + random.nextInt(60) + " ORDER BY id";
+          default -> "SELECT account, delta FROM history WHERE account = " + random.nextInt(60) + " AND delta > "
+              + (random.nextInt(200) - 100) + " ORDER BY id";
         };
         if (random.nextInt(25) == 0) {
           boolean commit = random.nextBoolean();
@@ -91,6 +99,8 @@ class DifferentialTest {
       same(folio, reference, "SELECT * FROM accounts ORDER BY id");
       same(folio, reference, "SELECT * FROM history ORDER BY id");
       assertThat(compared).isEqualTo(300);
+      assertThat(compute.meters().get("folio_compute_scans").tag("access", "index").counter().count())
+          .as("scans through an index").isGreaterThan(50);
     }
   }
 

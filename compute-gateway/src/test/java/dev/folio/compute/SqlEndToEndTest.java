@@ -133,6 +133,104 @@ class SqlEndToEndTest {
     }
   }
 
+  /**
+   * Indexes: built over existing rows, kept by inserts, updates and deletes, used for lookups and
+   * ranges (the scan counter says so), guarding unique keys with PostgreSQL's errors, transactional
+   * like any catalog change, and found again by a new compute.
+   */
+  @Test
+  void indexesFindRowsAndGuardKeys(KafkaEndpoint kafka, S3Endpoint s3) throws Exception {
+    try (Fixture f = Fixture.start(kafka, s3)) {
+      ComputeNode.Config config = new ComputeNode.Config(WalWriterConfig.of(kafka.bootstrapServers(), f.topic()),
+          "127.0.0.1", f.pageServer().grpcPort(), Fixture.TENANT, f.timeline(), f.token(), 64,
+          new PgServer.Config("127.0.0.1", 0, false, Map.of("app", "pw")));
+      List<String> lookups = List.of("SELECT id, price FROM items WHERE sku = 'sku-7' ORDER BY id",
+          "SELECT count(*) FROM items WHERE id >= 50 AND id < 250", "SELECT id FROM items WHERE sku = 'moved'",
+          "SELECT sku, qty FROM items WHERE id = 499");
+      List<String> answers = new ArrayList<>();
+      try (ComputeNode compute = ComputeNode.start(config); Connection c = connect(compute);
+          Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE items (id int, sku text, qty int, price float8)");
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO items VALUES (?, ?, ?, ?)")) {
+          for (int i = 0; i < 500; i++) {
+            p.setInt(1, i);
+            p.setString(2, "sku-" + i % 50);
+            p.setInt(3, i % 7);
+            p.setDouble(4, i / 4.0);
+            p.addBatch();
+          }
+          p.executeBatch();
+        }
+        s.execute("CREATE INDEX items_sku ON items (sku)");
+        double before = indexScans(compute);
+        assertThat(strings(s, "SELECT count(*) FROM items WHERE sku = 'sku-7'")).containsExactly("10");
+        assertThat(indexScans(compute)).isEqualTo(before + 1);
+
+        s.execute("CREATE UNIQUE INDEX items_id ON items (id)");
+        SQLException duplicate = error(() -> s.execute("INSERT INTO items VALUES (3, 'x', 0, 0)"));
+        assertThat(duplicate.getSQLState()).isEqualTo("23505");
+        assertThat(duplicate.getMessage()).contains("\"items_id\"").contains("Key (id)=(3) already exists.");
+        s.execute("ALTER TABLE items ADD PRIMARY KEY (id)");
+        assertThat(error(() -> s.execute("ALTER TABLE items ADD PRIMARY KEY (sku)")).getSQLState()).isEqualTo("42P16");
+        assertThat(error(() -> s.execute("CREATE UNIQUE INDEX ON items (qty)")).getSQLState()).isEqualTo("23505");
+        assertThat(error(() -> s.execute("CREATE INDEX items_sku ON items (qty)")).getSQLState()).isEqualTo("42P07");
+        assertThat(error(() -> s.execute("DROP INDEX items_pkey")).getSQLState()).isEqualTo("2BP01");
+        assertThat(error(() -> s.execute("DROP INDEX nowhere")).getSQLState()).isEqualTo("42704");
+        s.execute("DROP INDEX IF EXISTS nowhere");
+
+        assertThat(s.executeUpdate("UPDATE items SET sku = 'moved' WHERE id = 10")).isEqualTo(1);
+        assertThat(s.executeUpdate("DELETE FROM items WHERE id >= 100 AND id < 200")).isEqualTo(100);
+        s.execute("INSERT INTO items VALUES (150, 'back', 1, 1.5)");
+        c.setAutoCommit(false);
+        s.execute("CREATE INDEX items_qty ON items (qty)");
+        s.execute("INSERT INTO items VALUES (1000, 'gone', 1, 1)");
+        c.rollback();
+        c.setAutoCommit(true);
+        s.execute("CREATE INDEX items_qty ON items (qty)");
+        assertThat(strings(s, "SELECT count(*) FROM items WHERE id = 1000")).containsExactly("0");
+        assertThat(strings(s, "SELECT count(*) FROM items WHERE qty = 1")).containsExactly(
+            strings(s, "SELECT count(*) FROM items WHERE qty + 0 = 1").get(0));
+
+        before = indexScans(compute);
+        try (PreparedStatement p = c.prepareStatement("SELECT price FROM items WHERE id = ?")) {
+          for (int id : new int[] {0, 150, 199, 498}) {
+            p.setInt(1, id);
+            try (ResultSet rs = p.executeQuery()) {
+              assertThat(Fixture.rows(rs)).containsExactly(id == 199 ? new String[0]
+                  : new String[] {id == 150 ? "1.5" : String.valueOf(id / 4.0).replaceAll("\\.0$", "")});
+            }
+          }
+        }
+        assertThat(indexScans(compute)).isEqualTo(before + 4);
+        for (String q : lookups) {
+          answers.add(String.join(",", strings(s, q)));
+        }
+        assertThat(answers).containsExactly("7|1.75,57|14.25,207|51.75,257|64.25,307|76.75,357|89.25,407|101.75,"
+            + "457|114.25", "101", "10", "sku-49|2");
+      }
+      try (ComputeNode compute = ComputeNode.start(config); Connection c = connect(compute);
+          Statement s = c.createStatement()) {
+        for (int i = 0; i < lookups.size(); i++) {
+          assertThat(String.join(",", strings(s, lookups.get(i)))).isEqualTo(answers.get(i));
+        }
+        assertThat(indexScans(compute)).isEqualTo(lookups.size());
+      }
+    }
+  }
+
+  private static double indexScans(ComputeNode compute) {
+    return compute.meters().get("folio_compute_scans").tag("access", "index").counter().count();
+  }
+
+  private static SQLException error(Call call) {
+    try {
+      call.run();
+    } catch (SQLException e) {
+      return e;
+    }
+    throw new AssertionError("expected an error");
+  }
+
   private static Connection connect(ComputeNode compute) throws SQLException {
     return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + compute.port() + "/main", "app", "pw");
   }
@@ -143,17 +241,11 @@ class SqlEndToEndTest {
     }
   }
 
-
   private interface Call {
     void run() throws SQLException;
   }
 
   private static String sqlState(Call call) {
-    try {
-      call.run();
-    } catch (SQLException e) {
-      return e.getSQLState();
-    }
-    throw new AssertionError("expected an error");
+    return error(call).getSQLState();
   }
 }

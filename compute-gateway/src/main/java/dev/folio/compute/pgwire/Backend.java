@@ -183,8 +183,9 @@ final class Backend {
     end(out, at);
   }
 
-  /** ErrorResponse ('E') or NoticeResponse ('N'): severity, SQLSTATE, message, and a hint if any. */
-  static void error(ByteBuf out, boolean notice, String severity, String sqlState, String message, String hint) {
+  /** ErrorResponse ('E') or NoticeResponse ('N'): severity, SQLSTATE, message, and a detail and hint if any. */
+  static void error(ByteBuf out, boolean notice, String severity, String sqlState, String message, String detail,
+      String hint) {
     int at = begin(out, notice ? 'N' : 'E');
     out.writeByte('S');
     string(out, severity);
@@ -194,6 +195,10 @@ final class Backend {
     string(out, sqlState);
     out.writeByte('M');
     string(out, message);
+    if (detail != null) {
+      out.writeByte('D');
+      string(out, detail);
+    }
     if (hint != null) {
       out.writeByte('H');
       string(out, hint);

@@ -58,7 +58,7 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
       if (session != null) {
         session.failed();
       }
-      Backend.error(out, false, e.fatal() ? "FATAL" : "ERROR", e.sqlState(), e.getMessage(), e.hint());
+      Backend.error(out, false, e.fatal() ? "FATAL" : "ERROR", e.sqlState(), e.getMessage(), e.detail(), e.hint());
       if (e.fatal()) {
         ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
         return;
@@ -70,7 +70,7 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
       }
     } catch (RuntimeException e) {
       LOG.error("Unexpected failure on a client connection", e);
-      Backend.error(out, false, "ERROR", SqlState.INTERNAL_ERROR, e.toString(), null);
+      Backend.error(out, false, "ERROR", SqlState.INTERNAL_ERROR, e.toString(), null, null);
       if (session == null) {
         ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
         return;
@@ -313,7 +313,7 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
   private static void send(StatementResult r, List<String[]> rows, short[] formats, ByteBuf out) {
     boolean simple = formats == null;
     if (r.notice() != null) {
-      Backend.error(out, true, "WARNING", r.notice()[0], r.notice()[1], null);
+      Backend.error(out, true, "WARNING", r.notice()[0], r.notice()[1], null, null);
     }
     if (r.columns() != null && simple) {
       Backend.rowDescription(out, r.columns());
@@ -343,10 +343,10 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
     Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
     ByteBuf out = ctx.alloc().buffer();
     if (c instanceof PgException e) {
-      Backend.error(out, false, "FATAL", e.sqlState(), e.getMessage(), e.hint());
+      Backend.error(out, false, "FATAL", e.sqlState(), e.getMessage(), e.detail(), e.hint());
     } else {
       LOG.warn("Closing a client connection: {}", c.toString(), c);
-      Backend.error(out, false, "FATAL", SqlState.PROTOCOL_VIOLATION, c.toString(), null);
+      Backend.error(out, false, "FATAL", SqlState.PROTOCOL_VIOLATION, c.toString(), null, null);
     }
     ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
   }

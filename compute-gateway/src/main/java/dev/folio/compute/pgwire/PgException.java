@@ -5,6 +5,7 @@ public class PgException extends RuntimeException {
   private final String sqlState;
   private final boolean fatal;
   private final String hint;
+  private String detail;
 
   public PgException(String sqlState, String message) {
     this(sqlState, message, null, false);
@@ -27,6 +28,16 @@ public class PgException extends RuntimeException {
 
   public boolean fatal() {
     return fatal;
+  }
+
+  /** Adds PostgreSQL's DETAIL line, e.g. which key a unique violation found. */
+  public PgException withDetail(String detail) {
+    this.detail = detail;
+    return this;
+  }
+
+  public String detail() {
+    return detail;
   }
 
   public String hint() {

@@ -41,6 +41,12 @@ public final class Catalog {
     heap.insert(xid, table.toCatalogText().getBytes(StandardCharsets.UTF_8));
   }
 
+  /** Replaces a table's definition (an index added or dropped), as an update of its catalog row. */
+  public void replace(long xid, Entry entry, TableDef table) {
+    remove(xid, entry);
+    add(xid, table);
+  }
+
   public void remove(long xid, Entry entry) {
     heap.delete(xid, entry.tid());
   }

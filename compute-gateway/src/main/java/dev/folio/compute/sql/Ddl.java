@@ -10,14 +10,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * CREATE TABLE and DROP TABLE in PostgreSQL's syntax. Hand-parsed: Calcite's parsers reject
- * column-level and table-level PRIMARY KEY in the forms PostgreSQL accepts, {@code WITH (…)} and
- * DROP TABLE (see STACK.md), and these two statements need no planning.
+ * Tables and indexes in PostgreSQL's syntax. Hand-parsed: Calcite's parsers reject column-level
+ * and table-level PRIMARY KEY in the forms PostgreSQL accepts, {@code WITH (…)}, DROP TABLE,
+ * CREATE INDEX and ALTER TABLE … ADD PRIMARY KEY (see STACK.md), and none of these needs planning.
  *
  * <pre>
  *   CREATE TABLE [IF NOT EXISTS] name ( column type [(n[,m])] [NOT NULL | NULL] [PRIMARY KEY], …
- *                                        [, PRIMARY KEY (column, …)] ) [WITH (…)]
+ *                                        [, [CONSTRAINT c] PRIMARY KEY (column, …)] ) [WITH (…)]
  *   DROP TABLE [IF EXISTS] name [, …] [CASCADE | RESTRICT]
+ *   CREATE [UNIQUE] INDEX [[IF NOT EXISTS] name] ON table [USING btree] (column [ASC | DESC], …) [WITH (…)]
+ *   DROP INDEX [IF EXISTS] name [, …] [CASCADE | RESTRICT]
+ *   ALTER TABLE name ADD [CONSTRAINT c] PRIMARY KEY (column, …)
  * </pre>
  */
 final class Ddl {
@@ -26,6 +29,24 @@ final class Ddl {
   record CreateTable(String name, boolean ifNotExists, List<TableDef.Column> columns) {}
 
   record DropTable(List<String> names, boolean ifExists) {}
+
+  /** {@code name} is null when the statement names none: PostgreSQL's {@code table_column_idx} is used. */
+  record CreateIndex(String name, boolean ifNotExists, boolean unique, String table, List<String> columns) {}
+
+  record DropIndex(List<String> names, boolean ifExists) {}
+
+  /** {@code constraint} is null when the statement names none: {@code table_pkey}. */
+  record AddPrimaryKey(String table, String constraint, List<String> columns) {}
+
+  private static final Pattern CREATE_INDEX = Pattern.compile(
+      "(?is)create\\s+(unique\\s+)?index\\s+(?:(if\\s+not\\s+exists\\s+)?(?!on\\s)(\"[^\"]+\"|[a-z_][a-z0-9_$]*)\\s+)?"
+          + "on\\s+(?:only\\s+)?(\"[^\"]+\"|[a-z_][a-z0-9_$.]*)\\s*(?:using\\s+([a-z]+)\\s*)?\\((.*?)\\)\\s*"
+          + "(with\\s*\\(.*\\))?\\s*(where\\s.*)?");
+  private static final Pattern DROP_INDEX = Pattern.compile(
+      "(?is)drop\\s+index\\s+(concurrently\\s+)?(if\\s+exists\\s+)?(.+?)\\s*(cascade|restrict)?\\s*");
+  private static final Pattern ADD_KEY = Pattern.compile(
+      "(?is)alter\\s+table\\s+(?:only\\s+)?(\"[^\"]+\"|[a-z_][a-z0-9_$.]*)\\s+add\\s+(?:constraint\\s+(\\S+)\\s+)?"
+          + "primary\\s+key\\s*\\((.*)\\)\\s*");
 
   private static final Pattern CREATE = Pattern.compile(
       "(?is)create\\s+table\\s+(if\\s+not\\s+exists\\s+)?(\"[^\"]+\"|[a-z_][a-z0-9_$.]*)\\s*\\((.*)\\)\\s*(with\\s*\\(.*\\))?\\s*");
@@ -37,23 +58,62 @@ final class Ddl {
 
   static boolean isDdl(String sql) {
     String s = sql.strip().toLowerCase(Locale.ROOT);
-    return s.matches("(?s)(create|drop)\\s+table\\b.*");
+    return s.matches("(?s)((create|drop)\\s+table|create\\s+(unique\\s+)?index|drop\\s+index|alter\\s+table)\\b.*");
   }
 
   static Object parse(String sql) {
+    Matcher ci = CREATE_INDEX.matcher(sql.strip());
+    if (ci.matches()) {
+      return createIndex(ci);
+    }
+    Matcher di = DROP_INDEX.matcher(sql.strip());
+    if (di.matches()) {
+      return new DropIndex(names(di.group(3)), di.group(2) != null);
+    }
+    Matcher ak = ADD_KEY.matcher(sql.strip());
+    if (ak.matches()) {
+      return new AddPrimaryKey(identifier(ak.group(1)), ak.group(2) == null ? null : identifier(ak.group(2)),
+          names(ak.group(3)));
+    }
+    if (sql.strip().toLowerCase(Locale.ROOT).startsWith("alter")) {
+      throw new PgException("0A000", "only ALTER TABLE … ADD PRIMARY KEY is supported");
+    }
     Matcher c = CREATE.matcher(sql.strip());
     if (c.matches()) {
       return create(c);
     }
     Matcher d = DROP.matcher(sql.strip());
     if (d.matches()) {
-      List<String> names = new ArrayList<>();
-      for (String n : d.group(2).split(",")) {
-        names.add(identifier(n.strip()));
-      }
-      return new DropTable(names, d.group(1) != null);
+      return new DropTable(names(d.group(2)), d.group(1) != null);
     }
     throw new PgException("42601", "syntax error in: " + sql.strip());
+  }
+
+  private static List<String> names(String list) {
+    List<String> names = new ArrayList<>();
+    for (String n : list.split(",")) {
+      names.add(identifier(n.strip()));
+    }
+    return names;
+  }
+
+  private static CreateIndex createIndex(Matcher m) {
+    if (m.group(5) != null && !m.group(5).equalsIgnoreCase("btree")) {
+      throw new PgException("0A000", "access method \"" + m.group(5) + "\" is not supported; use btree");
+    }
+    if (m.group(8) != null) {
+      throw new PgException("0A000", "partial indexes are not supported");
+    }
+    List<String> columns = new ArrayList<>();
+    for (String c : m.group(6).split(",")) {
+      String column = c.strip().replaceAll("(?i)\\s+(asc|desc)(\\s+nulls\\s+(first|last))?$", "");
+      if (!column.matches("(?s)\"[^\"]+\"|[A-Za-z_][A-Za-z0-9_$]*")) {
+        throw new PgException("0A000", "indexes on expressions are not supported: " + c.strip());
+      }
+      columns.add(identifier(column));
+    }
+    return new CreateIndex(m.group(3) == null ? null : identifier(m.group(3)), m.group(2) != null,
+        m.group(1) != null, identifier(m.group(4)), columns);
   }
 
   private static CreateTable create(Matcher c) {
@@ -124,7 +184,7 @@ final class Ddl {
     if (n.startsWith("public.")) {
       n = n.substring("public.".length());
     }
-    if (n.isEmpty() || n.contains(" ") || n.contains(":")) {
+    if (n.isEmpty() || n.contains(" ") || n.contains(":") || n.contains(",") || n.startsWith("+")) {
       throw new PgException("42602", "invalid name \"" + s + "\"");
     }
     return n;

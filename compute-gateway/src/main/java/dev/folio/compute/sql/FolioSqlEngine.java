@@ -4,6 +4,7 @@ import dev.folio.compute.pgwire.PgException;
 import dev.folio.compute.session.Column;
 import dev.folio.compute.session.SqlEngine;
 import dev.folio.compute.session.StatementResult;
+import dev.folio.compute.storage.BtreeIndex;
 import dev.folio.compute.storage.HeapRelation;
 import java.math.BigDecimal;
 import java.sql.SQLException;
@@ -221,8 +222,8 @@ public final class FolioSqlEngine implements SqlEngine {
       SchemaPlus tids = root.add(TID_SCHEMA, new org.apache.calcite.schema.impl.AbstractSchema());
       for (Catalog.Entry e : tables.values()) {
         HeapRelation heap = heap(e.table());
-        root.add(e.table().name(), new FolioTable(e.table(), heap, () -> statementXid, false));
-        tids.add(e.table().name(), new FolioTable(e.table(), heap, () -> statementXid, true));
+        root.add(e.table().name(), new FolioTable(e.table(), heap, this::index, db.scans(), () -> statementXid, false));
+        tids.add(e.table().name(), new FolioTable(e.table(), heap, this::index, db.scans(), () -> statementXid, true));
       }
     });
   }
@@ -281,18 +282,42 @@ public final class FolioSqlEngine implements SqlEngine {
   private StatementResult ddl(Object statement, long xid) {
     Map<String, Catalog.Entry> tables = db.catalog().tables(xid);
     if (statement instanceof Ddl.CreateTable c) {
-      if (tables.containsKey(c.name())) {
-        if (c.ifNotExists()) {
-          return StatementResult.command("CREATE TABLE").withNotice("42P07", "relation \"" + c.name()
-              + "\" already exists, skipping");
-        }
-        throw new PgException("42P07", "relation \"" + c.name() + "\" already exists");
-      }
-      HeapRelation heap = HeapRelation.create(db.pages(), db.transactions(), Catalog.DATABASE);
-      db.catalog().add(xid, new TableDef(c.name(), heap.relation(), c.columns()));
-      return StatementResult.command("CREATE TABLE");
+      return createTable(c, tables, xid);
+    } else if (statement instanceof Ddl.DropTable d) {
+      return dropTable(d, tables, xid);
+    } else if (statement instanceof Ddl.CreateIndex c) {
+      return createIndex(c, tables, xid);
+    } else if (statement instanceof Ddl.DropIndex d) {
+      return dropIndex(d, tables, xid);
     }
-    Ddl.DropTable d = (Ddl.DropTable) statement;
+    return addPrimaryKey((Ddl.AddPrimaryKey) statement, tables, xid);
+  }
+
+  private StatementResult createTable(Ddl.CreateTable c, Map<String, Catalog.Entry> tables, long xid) {
+    if (tables.containsKey(c.name()) || indexOwner(tables, c.name()) != null) {
+      if (c.ifNotExists()) {
+        return StatementResult.command("CREATE TABLE").withNotice("42P07", "relation \"" + c.name()
+            + "\" already exists, skipping");
+      }
+      throw new PgException("42P07", "relation \"" + c.name() + "\" already exists");
+    }
+    HeapRelation heap = HeapRelation.create(db.pages(), db.transactions(), Catalog.DATABASE);
+    TableDef table = new TableDef(c.name(), heap.relation(), c.columns(), List.of());
+    List<Integer> key = new ArrayList<>();
+    for (int i = 0; i < c.columns().size(); i++) {
+      if (c.columns().get(i).primaryKey()) {
+        key.add(i);
+      }
+    }
+    if (!key.isEmpty()) {
+      table = table.withIndex(new TableDef.IndexDef(c.name() + "_pkey",
+          BtreeIndex.create(db.pages(), db.transactions(), Catalog.DATABASE).relation(), true, List.copyOf(key)));
+    }
+    db.catalog().add(xid, table);
+    return StatementResult.command("CREATE TABLE");
+  }
+
+  private StatementResult dropTable(Ddl.DropTable d, Map<String, Catalog.Entry> tables, long xid) {
     for (String name : d.names()) {
       Catalog.Entry e = tables.get(name);
       if (e == null) {
@@ -304,6 +329,108 @@ public final class FolioSqlEngine implements SqlEngine {
       db.catalog().remove(xid, e);
     }
     return StatementResult.command("DROP TABLE");
+  }
+
+  private StatementResult createIndex(Ddl.CreateIndex c, Map<String, Catalog.Entry> tables, long xid) {
+    Catalog.Entry e = tables.get(c.table());
+    if (e == null) {
+      throw new PgException("42P01", "relation \"" + c.table() + "\" does not exist");
+    }
+    TableDef t = e.table();
+    List<Integer> columns = new ArrayList<>();
+    for (String column : c.columns()) {
+      columns.add(t.index(column));
+    }
+    String name = c.name() != null ? c.name() : t.name() + "_" + String.join("_", c.columns()) + "_idx";
+    if (tables.containsKey(name) || indexOwner(tables, name) != null) {
+      if (c.ifNotExists()) {
+        return StatementResult.command("CREATE INDEX").withNotice("42P07", "relation \"" + name
+            + "\" already exists, skipping");
+      }
+      throw new PgException("42P07", "relation \"" + name + "\" already exists");
+    }
+    TableDef.IndexDef def = build(t, name, c.unique(), columns, xid);
+    db.catalog().replace(xid, e, t.withIndex(def));
+    return StatementResult.command("CREATE INDEX");
+  }
+
+  /** A new index over the rows {@code xid} sees; 23505 if a unique one finds a key twice. */
+  private TableDef.IndexDef build(TableDef t, String name, boolean unique, List<Integer> columns, long xid) {
+    TableDef.IndexDef def = new TableDef.IndexDef(name,
+        BtreeIndex.create(db.pages(), db.transactions(), Catalog.DATABASE).relation(), unique, List.copyOf(columns));
+    BtreeIndex index = index(def);
+    for (HeapRelation.Row r : heap(t).scan(xid)) {
+      Object[] row = t.decode(r.data());
+      byte[] key = keyOf(t, def, row);
+      if (unique && !hasNull(def, row) && !index.scan(key, true, key, true).isEmpty()) {
+        throw new PgException("23505", "could not create unique index \"" + name + "\"")
+            .withDetail("Key " + keyText(t, def, row) + " is duplicated.");
+      }
+      index.insert(key, r.tid());
+    }
+    return def;
+  }
+
+  private StatementResult dropIndex(Ddl.DropIndex d, Map<String, Catalog.Entry> tables, long xid) {
+    for (String name : d.names()) {
+      Catalog.Entry e = indexOwner(tables, name);
+      if (e == null) {
+        if (!d.ifExists()) {
+          throw new PgException("42704", "index \"" + name + "\" does not exist");
+        }
+        continue;
+      }
+      if (name.equals(e.table().name() + "_pkey")) {
+        throw new PgException("2BP01", "cannot drop index " + name + " because constraint " + name + " on table "
+            + e.table().name() + " requires it");
+      }
+      db.catalog().replace(xid, e, e.table().withoutIndex(name));
+      tables = db.catalog().tables(xid);
+    }
+    return StatementResult.command("DROP INDEX");
+  }
+
+  private StatementResult addPrimaryKey(Ddl.AddPrimaryKey a, Map<String, Catalog.Entry> tables, long xid) {
+    Catalog.Entry e = tables.get(a.table());
+    if (e == null) {
+      throw new PgException("42P01", "relation \"" + a.table() + "\" does not exist");
+    }
+    TableDef t = e.table();
+    if (t.columns().stream().anyMatch(TableDef.Column::primaryKey)) {
+      throw new PgException("42P16", "multiple primary keys for table \"" + t.name() + "\" are not allowed");
+    }
+    List<Integer> key = new ArrayList<>();
+    for (String column : a.columns()) {
+      key.add(t.index(column));
+    }
+    List<TableDef.Column> columns = new ArrayList<>(t.columns());
+    for (int k : key) {
+      TableDef.Column c = columns.get(k);
+      columns.set(k, new TableDef.Column(c.name(), c.type(), true, true));
+    }
+    for (HeapRelation.Row r : heap(t).scan(xid)) {
+      Object[] row = t.decode(r.data());
+      for (int k : key) {
+        if (row[k] == null) {
+          throw new PgException("23502", "column \"" + columns.get(k).name() + "\" of relation \"" + t.name()
+              + "\" contains null values");
+        }
+      }
+    }
+    String name = a.constraint() != null ? a.constraint() : t.name() + "_pkey";
+    TableDef keyed = new TableDef(t.name(), t.relation(), List.copyOf(columns), t.indexes());
+    db.catalog().replace(xid, e, keyed.withIndex(build(keyed, name, true, key, xid)));
+    return StatementResult.command("ALTER TABLE");
+  }
+
+  /** The table that has an index of this name, or null. */
+  private static Catalog.Entry indexOwner(Map<String, Catalog.Entry> tables, String index) {
+    for (Catalog.Entry e : tables.values()) {
+      if (e.table().indexes().stream().anyMatch(i -> i.name().equals(index))) {
+        return e;
+      }
+    }
+    return null;
   }
 
   private Catalog.Entry table(SqlNode target, long xid) {
@@ -332,7 +459,7 @@ public final class FolioSqlEngine implements SqlEngine {
       for (int i = 0; i < targets.length; i++) {
         row[targets[i]] = t.columns().get(targets[i]).type().coerce(values[i]);
       }
-      write(t, heap, row, xid, null);
+      write(t, heap, row, xid);
     }
     return StatementResult.command("INSERT 0 " + source.size());
   }
@@ -402,7 +529,7 @@ public final class FolioSqlEngine implements SqlEngine {
       }
       HeapRelation.Tid old = new HeapRelation.Tid((Integer) s[0], (Integer) s[1]);
       heap.delete(xid, old);
-      write(t, heap, row, xid, old);
+      write(t, heap, row, xid);
     }
     return StatementResult.command("UPDATE " + selected.size());
   }
@@ -419,29 +546,55 @@ public final class FolioSqlEngine implements SqlEngine {
     return StatementResult.command("DELETE " + selected.size());
   }
 
-  /** Checks NOT NULL and the primary key, then inserts. {@code replacing}: the old version, if updating. */
-  private void write(TableDef t, HeapRelation heap, Object[] row, long xid, HeapRelation.Tid replacing) {
-    List<Integer> key = new ArrayList<>();
+  /** Checks NOT NULL and unique indexes, then inserts the row and its index entries. */
+  private void write(TableDef t, HeapRelation heap, Object[] row, long xid) {
     for (int i = 0; i < row.length; i++) {
       TableDef.Column c = t.columns().get(i);
       if (c.notNull() && row[i] == null) {
         throw new PgException("23502", "null value in column \"" + c.name() + "\" of relation \"" + t.name()
             + "\" violates not-null constraint");
       }
-      if (c.primaryKey()) {
-        key.add(i);
-      }
     }
-    if (!key.isEmpty()) {
-      for (HeapRelation.Row existing : heap.scan(xid)) {
-        Object[] other = t.decode(existing.data());
-        if (key.stream().allMatch(i -> Objects.equals(other[i], row[i]))) {
-          throw new PgException("23505", "duplicate key value violates unique constraint \"" + t.name()
-              + "_pkey\"", null, false);
+    byte[][] keys = new byte[t.indexes().size()][];
+    for (int i = 0; i < keys.length; i++) {
+      TableDef.IndexDef def = t.indexes().get(i);
+      keys[i] = keyOf(t, def, row);
+      if (def.unique() && !hasNull(def, row)) {
+        for (HeapRelation.Tid other : index(def).scan(keys[i], true, keys[i], true)) {
+          if (heap.fetch(other, xid) != null) {
+            throw new PgException("23505", "duplicate key value violates unique constraint \"" + def.name()
+                + "\"").withDetail("Key " + keyText(t, def, row) + " already exists.");
+          }
         }
       }
     }
-    heap.insert(xid, t.encode(row));
+    HeapRelation.Tid tid = heap.insert(xid, t.encode(row));
+    for (int i = 0; i < keys.length; i++) {
+      index(t.indexes().get(i)).insert(keys[i], tid);
+    }
+  }
+
+  private static byte[] keyOf(TableDef t, TableDef.IndexDef def, Object[] row) {
+    byte[] key = t.key(def, row);
+    if (key.length > BtreeIndex.MAX_KEY_SIZE) {
+      throw new PgException("54000", "index row size " + key.length + " exceeds btree maximum, "
+          + BtreeIndex.MAX_KEY_SIZE + ", for index \"" + def.name() + "\"");
+    }
+    return key;
+  }
+
+  private static boolean hasNull(TableDef.IndexDef def, Object[] row) {
+    return def.columns().stream().anyMatch(c -> row[c] == null);
+  }
+
+  /** {@code (a, b)=(1, x)}, as PostgreSQL describes a key. */
+  private static String keyText(TableDef t, TableDef.IndexDef def, Object[] row) {
+    return "(" + String.join(", ", def.columns().stream().map(c -> t.columns().get(c).name()).toList()) + ")=("
+        + String.join(", ", def.columns().stream().map(c -> String.valueOf(ColumnType.text(row[c]))).toList()) + ")";
+  }
+
+  private BtreeIndex index(TableDef.IndexDef def) {
+    return new BtreeIndex(db.pages(), Catalog.DATABASE, def.relation());
   }
 
   private HeapRelation heap(TableDef t) {

@@ -1,34 +1,44 @@
 package dev.folio.compute.sql;
 
+import dev.folio.compute.storage.BtreeIndex;
 import dev.folio.compute.storage.HeapRelation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.apache.calcite.DataContext;
 import org.apache.calcite.linq4j.Enumerable;
 import org.apache.calcite.linq4j.Linq4j;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeFactory;
-import org.apache.calcite.schema.ScannableTable;
+import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.schema.ProjectableFilterableTable;
 import org.apache.calcite.schema.impl.AbstractTable;
 
 /**
- * A table as Calcite sees it: a scan of its heap relation, the rows visible to the statement's
- * transaction. With {@code withTid}, two leading columns {@code $block} and {@code $offset} say
+ * A table as Calcite sees it: the rows of its heap relation visible to the statement's
+ * transaction, through an index when the conditions Calcite pushes down allow one
+ * ({@link AccessPath}), else by a sequential scan. The conditions are left for Calcite to check
+ * on each row. With {@code withTid}, two leading columns {@code $block} and {@code $offset} say
  * where each row is, for UPDATE and DELETE.
  */
-final class FolioTable extends AbstractTable implements ScannableTable {
+final class FolioTable extends AbstractTable implements ProjectableFilterableTable {
   static final String BLOCK = "$block";
   static final String OFFSET = "$offset";
 
   private final TableDef table;
   private final HeapRelation heap;
+  private final Function<TableDef.IndexDef, BtreeIndex> indexes;
+  private final Database.Scans scans;
   private final LongSupplier reader;
   private final boolean withTid;
 
-  FolioTable(TableDef table, HeapRelation heap, LongSupplier reader, boolean withTid) {
+  FolioTable(TableDef table, HeapRelation heap, Function<TableDef.IndexDef, BtreeIndex> indexes,
+      Database.Scans scans, LongSupplier reader, boolean withTid) {
     this.table = table;
     this.heap = heap;
+    this.indexes = indexes;
+    this.scans = scans;
     this.reader = reader;
     this.withTid = withTid;
   }
@@ -47,19 +57,44 @@ final class FolioTable extends AbstractTable implements ScannableTable {
   }
 
   @Override
-  public Enumerable<Object[]> scan(DataContext root) {
+  public Enumerable<Object[]> scan(DataContext root, List<RexNode> filters, int[] projects) {
+    long xid = reader.getAsLong();
+    AccessPath path = AccessPath.choose(table, filters, root, withTid ? 2 : 0);
     List<Object[]> rows = new ArrayList<>();
-    for (HeapRelation.Row r : heap.scan(reader.getAsLong())) {
-      Object[] values = table.decode(r.data());
-      if (withTid) {
-        Object[] withPosition = new Object[values.length + 2];
-        withPosition[0] = r.tid().block();
-        withPosition[1] = r.tid().offset();
-        System.arraycopy(values, 0, withPosition, 2, values.length);
-        values = withPosition;
+    if (path == null) {
+      scans.sequential().increment();
+      for (HeapRelation.Row r : heap.scan(xid)) {
+        rows.add(row(r.tid(), r.data(), projects));
       }
-      rows.add(values);
+    } else {
+      scans.index().increment();
+      for (HeapRelation.Tid tid : indexes.apply(path.index()).scan(path.low(), path.lowInclusive(), path.high(),
+          path.highInclusive())) {
+        byte[] data = heap.fetch(tid, xid);
+        if (data != null) {
+          rows.add(row(tid, data, projects));
+        }
+      }
     }
     return Linq4j.asEnumerable(rows);
+  }
+
+  private Object[] row(HeapRelation.Tid tid, byte[] data, int[] projects) {
+    Object[] values = table.decode(data);
+    if (withTid) {
+      Object[] withPosition = new Object[values.length + 2];
+      withPosition[0] = tid.block();
+      withPosition[1] = tid.offset();
+      System.arraycopy(values, 0, withPosition, 2, values.length);
+      values = withPosition;
+    }
+    if (projects == null) {
+      return values;
+    }
+    Object[] projected = new Object[projects.length];
+    for (int i = 0; i < projects.length; i++) {
+      projected[i] = values[projects[i]];
+    }
+    return projected;
   }
 }

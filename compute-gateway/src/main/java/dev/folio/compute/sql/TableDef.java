@@ -7,12 +7,37 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A table: its name, its heap relation, its columns. Rows are stored as a null bitmap (one bit per
- * column) followed by the non-null values in column order ({@link ColumnType} says how).
+ * A table: its name, its heap relation, its columns, its indexes. Rows are stored as a null bitmap
+ * (one bit per column) followed by the non-null values in column order ({@link ColumnType} says
+ * how).
  */
-public record TableDef(String name, int relation, List<Column> columns) {
+public record TableDef(String name, int relation, List<Column> columns, List<IndexDef> indexes) {
   /** A column: name, type, NOT NULL, and whether it belongs to the primary key. */
   public record Column(String name, ColumnType type, boolean notNull, boolean primaryKey) {}
+
+  /** A B-tree index: its name, its relation, whether it is unique, the table columns it keys on. */
+  public record IndexDef(String name, int relation, boolean unique, List<Integer> columns) {}
+
+  public TableDef withIndex(IndexDef index) {
+    List<IndexDef> all = new ArrayList<>(indexes);
+    all.add(index);
+    return new TableDef(name, relation, columns, List.copyOf(all));
+  }
+
+  public TableDef withoutIndex(String index) {
+    return new TableDef(name, relation, columns, indexes.stream().filter(i -> !i.name().equals(index)).toList());
+  }
+
+  /** The index's key for a row of this table. */
+  public byte[] key(IndexDef index, Object[] row) {
+    List<ColumnType> types = new ArrayList<>();
+    List<Object> values = new ArrayList<>();
+    for (int c : index.columns()) {
+      types.add(columns.get(c).type());
+      values.add(row[c]);
+    }
+    return IndexKeys.encode(types, values);
+  }
 
   public int index(String column) {
     for (int i = 0; i < columns.size(); i++) {
@@ -59,12 +84,19 @@ public record TableDef(String name, int relation, List<Column> columns) {
     return row;
   }
 
-  /** The catalog's text form: {@code name relation col:TYPE:flags ...}, flags n (not null), p (key). */
+  /**
+   * The catalog's text form: {@code name relation col:TYPE:flags. … +index:relation:u:c,c …}; column
+   * flags n (not null) and p (key), index flag u (unique) or -, index columns by position.
+   */
   public String toCatalogText() {
     StringBuilder s = new StringBuilder(name).append(' ').append(relation);
     for (Column c : columns) {
       s.append(' ').append(c.name()).append(':').append(c.type().name()).append(':')
           .append(c.notNull() ? "n" : "").append(c.primaryKey() ? "p" : "").append('.');
+    }
+    for (IndexDef i : indexes) {
+      s.append(" +").append(i.name()).append(':').append(i.relation()).append(':').append(i.unique() ? "u" : "-")
+          .append(':').append(String.join(",", i.columns().stream().map(String::valueOf).toList()));
     }
     return s.toString();
   }
@@ -72,11 +104,17 @@ public record TableDef(String name, int relation, List<Column> columns) {
   public static TableDef fromCatalogText(String text) {
     String[] parts = text.split(" ");
     List<Column> columns = new ArrayList<>();
+    List<IndexDef> indexes = new ArrayList<>();
     for (int i = 2; i < parts.length; i++) {
       String[] c = parts[i].split(":");
-      columns.add(new Column(c[0], ColumnType.valueOf(c[1].toUpperCase(Locale.ROOT)), c[2].contains("n"),
-          c[2].contains("p")));
+      if (parts[i].startsWith("+")) {
+        indexes.add(new IndexDef(c[0].substring(1), Integer.parseInt(c[1]), c[2].equals("u"),
+            java.util.Arrays.stream(c[3].split(",")).map(Integer::valueOf).toList()));
+      } else {
+        columns.add(new Column(c[0], ColumnType.valueOf(c[1].toUpperCase(Locale.ROOT)), c[2].contains("n"),
+            c[2].contains("p")));
+      }
     }
-    return new TableDef(parts[0], Integer.parseInt(parts[1]), List.copyOf(columns));
+    return new TableDef(parts[0], Integer.parseInt(parts[1]), List.copyOf(columns), List.copyOf(indexes));
   }
 }

@@ -117,13 +117,27 @@ public final class HeapRelation {
         }
         HeapTuple t = HeapTuple.read(page, i);
         if (visible(t, reader)) {
-          byte[] data = new byte[t.data().remaining()];
-          t.data().duplicate().get(data);
-          rows.add(new Row(new Tid(b, i), data));
+          rows.add(new Row(new Tid(b, i), data(t)));
         }
       }
     }
     return rows;
+  }
+
+  /** The tuple at {@code tid} if transaction {@code reader} sees it, else null. */
+  public byte[] fetch(Tid tid, long reader) {
+    Page page = pages.read(block(tid.block()));
+    if (page == null || tid.offset() > page.itemCount() || page.itemFlags(tid.offset()) != PageLayout.ITEM_NORMAL) {
+      return null;
+    }
+    HeapTuple t = HeapTuple.read(page, tid.offset());
+    return visible(t, reader) ? data(t) : null;
+  }
+
+  private static byte[] data(HeapTuple t) {
+    byte[] data = new byte[t.data().remaining()];
+    t.data().duplicate().get(data);
+    return data;
   }
 
   private boolean visible(HeapTuple t, long reader) {

@@ -119,6 +119,18 @@ public final class Page {
         .asReadOnlyBuffer();
   }
 
+  /**
+   * Compares the item's bytes from {@code skip} on, cut to the length of {@code bound}, with
+   * {@code bound}, unsigned: 0 if they start with it, negative if they sort before everything that
+   * does. Index searches use it to compare keys in place.
+   */
+  public int compareItemPrefix(int offsetNumber, int skip, byte[] bound) {
+    checkItem(offsetNumber);
+    int from = PageLayout.itemOffset(bytes, offsetNumber) + skip;
+    int length = Math.min(PageLayout.itemLength(bytes, offsetNumber) - skip, bound.length);
+    return Arrays.compareUnsigned(bytes, from, from + length, bound, 0, bound.length);
+  }
+
   int getInt(int at) {
     return PageLayout.getInt(bytes, at);
   }
