@@ -16,7 +16,9 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * SQL through pgjdbc on a compute node over the real broker and page service: DDL, DML with
@@ -139,6 +141,7 @@ class SqlEndToEndTest {
    * like any catalog change, and found again by a new compute.
    */
   @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES) // a writer's turn never passed on would hang, not fail
   void indexesFindRowsAndGuardKeys(KafkaEndpoint kafka, S3Endpoint s3) throws Exception {
     try (Fixture f = Fixture.start(kafka, s3)) {
       ComputeNode.Config config = new ComputeNode.Config(WalWriterConfig.of(kafka.bootstrapServers(), f.topic()),
@@ -181,6 +184,14 @@ class SqlEndToEndTest {
         assertThat(s.executeUpdate("UPDATE items SET sku = 'moved' WHERE id = 10")).isEqualTo(1);
         assertThat(s.executeUpdate("DELETE FROM items WHERE id >= 100 AND id < 200")).isEqualTo(100);
         s.execute("INSERT INTO items VALUES (150, 'back', 1, 1.5)");
+        // A client that goes away inside a transaction: its work is rolled back, and its turn to write passes on.
+        try (Connection gone = connect(compute)) {
+          gone.setAutoCommit(false);
+          gone.createStatement().execute("INSERT INTO items VALUES (2000, 'abandoned', 1, 1)");
+        }
+        s.execute("INSERT INTO items VALUES (2001, 'after', 1, 1)");
+        assertThat(strings(s, "SELECT id FROM items WHERE id >= 2000")).containsExactly("2001");
+        s.execute("DELETE FROM items WHERE id = 2001");
         c.setAutoCommit(false);
         s.execute("CREATE INDEX items_qty ON items (qty)");
         s.execute("INSERT INTO items VALUES (1000, 'gone', 1, 1)");

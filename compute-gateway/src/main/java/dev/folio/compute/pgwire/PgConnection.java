@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -336,6 +337,17 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
       session.close();
     }
     super.channelInactive(ctx);
+  }
+
+  /**
+   * The last event of a connection, on its session's own thread: that thread ends here, after the
+   * session has been closed (its transaction rolled back) in {@link #channelInactive}.
+   */
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    if (ctx.executor() != ctx.channel().eventLoop()) {
+      ctx.executor().parent().shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
   }
 
   @Override

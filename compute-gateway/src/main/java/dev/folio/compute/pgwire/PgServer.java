@@ -41,8 +41,8 @@ public final class PgServer implements AutoCloseable {
           protected void initChannel(SocketChannel ch) {
             // A thread of its own per session, as PostgreSQL has a process: a statement may wait (for
             // a page, a flush, another transaction's lock) without holding up other sessions.
+            // The connection's handler ends the thread when the connection is gone.
             EventExecutorGroup session = new DefaultEventExecutorGroup(1);
-            ch.closeFuture().addListener(f -> session.shutdownGracefully(0, 1, TimeUnit.SECONDS));
             ch.pipeline().addLast(new FrontendDecoder());
             ch.pipeline().addLast(session, new PgConnection(config, engines.get()));
           }

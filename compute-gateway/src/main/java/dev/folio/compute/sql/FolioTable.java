@@ -12,17 +12,16 @@ import org.apache.calcite.linq4j.Linq4j;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeFactory;
 import org.apache.calcite.rex.RexNode;
-import org.apache.calcite.schema.ProjectableFilterableTable;
+import org.apache.calcite.schema.ScannableTable;
 import org.apache.calcite.schema.impl.AbstractTable;
 
 /**
  * A table as Calcite sees it: the rows of its heap relation visible to the statement's
- * transaction, through an index when the conditions Calcite pushes down allow one
- * ({@link AccessPath}), else by a sequential scan. The conditions are left for Calcite to check
- * on each row. With {@code withTid}, two leading columns {@code $block} and {@code $offset} say
+ * transaction, through an index when the conditions of the filter above it allow one
+ * ({@link AccessPath}, by way of {@link FolioScan}), else by a sequential scan. With {@code withTid}, two leading columns {@code $block} and {@code $offset} say
  * where each row is, for UPDATE and DELETE.
  */
-final class FolioTable extends AbstractTable implements ProjectableFilterableTable {
+public final class FolioTable extends AbstractTable implements ScannableTable {
   static final String BLOCK = "$block";
   static final String OFFSET = "$offset";
 
@@ -57,14 +56,19 @@ final class FolioTable extends AbstractTable implements ProjectableFilterableTab
   }
 
   @Override
-  public Enumerable<Object[]> scan(DataContext root, List<RexNode> filters, int[] projects) {
+  public Enumerable<Object[]> scan(DataContext root) {
+    return scan(root, List.of());
+  }
+
+  /** The rows, through an index if {@code filters} (conditions on this table's row) allow one. */
+  public Enumerable<Object[]> scan(DataContext root, List<RexNode> filters) {
     long xid = reader.getAsLong();
     AccessPath path = AccessPath.choose(table, filters, root, withTid ? 2 : 0);
     List<Object[]> rows = new ArrayList<>();
     if (path == null) {
       scans.sequential().increment();
       for (HeapRelation.Row r : heap.scan(xid)) {
-        rows.add(row(r.tid(), r.data(), projects));
+        rows.add(row(r.tid(), r.data()));
       }
     } else {
       scans.index().increment();
@@ -72,14 +76,14 @@ final class FolioTable extends AbstractTable implements ProjectableFilterableTab
           path.highInclusive())) {
         byte[] data = heap.fetch(tid, xid);
         if (data != null) {
-          rows.add(row(tid, data, projects));
+          rows.add(row(tid, data));
         }
       }
     }
     return Linq4j.asEnumerable(rows);
   }
 
-  private Object[] row(HeapRelation.Tid tid, byte[] data, int[] projects) {
+  private Object[] row(HeapRelation.Tid tid, byte[] data) {
     Object[] values = table.decode(data);
     if (withTid) {
       Object[] withPosition = new Object[values.length + 2];
@@ -88,13 +92,6 @@ final class FolioTable extends AbstractTable implements ProjectableFilterableTab
       System.arraycopy(values, 0, withPosition, 2, values.length);
       values = withPosition;
     }
-    if (projects == null) {
-      return values;
-    }
-    Object[] projected = new Object[projects.length];
-    for (int i = 0; i < projects.length; i++) {
-      projected[i] = values[projects[i]];
-    }
-    return projected;
+    return values;
   }
 }

@@ -97,6 +97,7 @@ final class QueryPlans {
     var validated = planner.validateAndGetType(planner.parse(sql));
     RelRoot relRoot = planner.rel(validated.getKey());
     RelNode logical = relRoot.project();
+    logical.getCluster().getPlanner().addRule(FolioScan.Rule.INSTANCE);
     RelNode physical = planner.transform(0,
         logical.getTraitSet().replace(EnumerableConvention.INSTANCE).simplify(), logical);
     Map<String, Object> stash = new HashMap<>();
