@@ -10,6 +10,7 @@ import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -64,6 +65,7 @@ public final class FolioSqlEngine implements SqlEngine {
 
   private final Database db;
   private final QueryPlans plans = new QueryPlans(PARSER, TYPES);
+  private final LinkedHashMap<String, SqlNode> parsedStatements = new LinkedHashMap<>(64, 0.75f, true);
   /** The transaction block's xid, or 0 outside a block. */
   private long blockXid;
   /** The xid the current statement reads as. */
@@ -140,7 +142,7 @@ public final class FolioSqlEngine implements SqlEngine {
       return null;
     }
     Parameters.Placeholders p = Parameters.placeholders(sql);
-    if (isDml(parse(p.sql()))) {
+    if (isDml(parsed(p.sql()))) {
       return null;
     }
     return inTransaction(xid -> plan(p.sql(), xid).columns());
@@ -154,7 +156,7 @@ public final class FolioSqlEngine implements SqlEngine {
         return ddl(Ddl.parse(sql), xid);
       }
       Parameters.Placeholders p = Parameters.placeholders(sql);
-      SqlNode node = parse(p.sql());
+      SqlNode node = parsed(p.sql());
       if (!isDml(node)) {
         return query(plan(p.sql(), xid), p.values(parameters));
       }
@@ -203,6 +205,22 @@ public final class FolioSqlEngine implements SqlEngine {
         endWrite();
       }
     }
+  }
+
+  /**
+   * The statement parsed, from a session cache: parsing costs more than running a cached plan.
+   * The nodes are only read (to tell queries from changes, and to build the query behind a change).
+   */
+  private SqlNode parsed(String sql) {
+    SqlNode node = parsedStatements.get(sql);
+    if (node == null) {
+      node = parse(sql);
+      parsedStatements.put(sql, node);
+      if (parsedStatements.size() > 256) {
+        parsedStatements.remove(parsedStatements.keySet().iterator().next());
+      }
+    }
+    return node;
   }
 
   private static SqlNode parse(String sql) {
