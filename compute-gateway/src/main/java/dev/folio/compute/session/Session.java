@@ -40,6 +40,10 @@ public final class Session {
       "(?is)set\\s+(?:session\\s+|local\\s+)?(?:time\\s+zone\\s+(.+)|([a-z_][a-z0-9_.]*)\\s*(?:=|\\s+to\\s+)\\s*(.+))");
   private static final Pattern SHOW = Pattern.compile("(?is)show\\s+(time\\s+zone|[a-z_][a-z0-9_.]*)");
   private static final Pattern RESET = Pattern.compile("(?is)reset\\s+([a-z_][a-z0-9_.]*)");
+  private static final Pattern ISOLATION = Pattern.compile(
+      "(?is).*\\bisolation\\s+level\\s+(read\\s+committed|read\\s+uncommitted|repeatable\\s+read|serializable)\\b.*");
+  private static final Pattern TRANSACTION_MODE = Pattern.compile(
+      "(?is)set\\s+(session\\s+characteristics\\s+as\\s+)?transaction\\s+(.*)");
 
   private final SqlEngine engine;
   private final Map<String, String> settings = new LinkedHashMap<>();
@@ -119,7 +123,7 @@ public final class Session {
     }
     try {
       return switch (first) {
-        case "begin", "start" -> begin();
+        case "begin", "start" -> begin(s);
         case "commit", "end" -> end(true);
         case "rollback", "abort" -> end(false);
         case "set" -> set(s);
@@ -165,12 +169,45 @@ public final class Session {
     return s.substring(0, i).toLowerCase(Locale.ROOT);
   }
 
-  private StatementResult begin() {
+  /**
+   * The isolation level a statement names, in PostgreSQL's words, or null. SERIALIZABLE runs as
+   * REPEATABLE READ (snapshot isolation: write skew is not detected).
+   */
+  private static String isolation(String s) {
+    Matcher m = ISOLATION.matcher(s);
+    return m.matches() ? m.group(1).toLowerCase(Locale.ROOT).replaceAll("\\s+", " ") : null;
+  }
+
+  private static boolean repeatableRead(String level) {
+    return level.equals("repeatable read") || level.equals("serializable");
+  }
+
+  /** SET [SESSION CHARACTERISTICS AS] TRANSACTION ISOLATION LEVEL …: this transaction's, or the default. */
+  private StatementResult setTransaction(Matcher m) {
+    String level = isolation(m.group(2));
+    if (level == null) {
+      return StatementResult.command("SET"); // READ WRITE, NOT DEFERRABLE: what every transaction is here
+    }
+    if (m.group(1) != null) {
+      put("default_transaction_isolation", level);
+    } else if (status == Status.IN_TRANSACTION) {
+      put("transaction_isolation", level);
+      engine.isolate(repeatableRead(level));
+    } else {
+      return StatementResult.command("SET").withNotice(SqlState.NO_ACTIVE_SQL_TRANSACTION,
+          "SET TRANSACTION can only be used in transaction blocks");
+    }
+    return StatementResult.command("SET");
+  }
+
+  private StatementResult begin(String s) {
     if (status != Status.IDLE) {
       return StatementResult.command("BEGIN").withNotice(SqlState.ACTIVE_SQL_TRANSACTION,
           "there is already a transaction in progress");
     }
-    engine.begin();
+    String level = isolation(s);
+    settings.put("transaction_isolation", level != null ? level : settings.get("default_transaction_isolation"));
+    engine.begin(repeatableRead(settings.get("transaction_isolation")));
     status = Status.IN_TRANSACTION;
     return StatementResult.command("BEGIN");
   }
@@ -191,6 +228,10 @@ public final class Session {
   }
 
   private StatementResult set(String s) {
+    Matcher t = TRANSACTION_MODE.matcher(s);
+    if (t.matches()) {
+      return setTransaction(t);
+    }
     Matcher m = SET.matcher(s);
     if (!m.matches()) {
       throw new PgException(SqlState.SYNTAX_ERROR, "syntax error in SET: " + s);

@@ -9,8 +9,14 @@ public interface SqlEngine {
 
   StatementResult execute(String sql, List<String> parameters);
 
-  /** A transaction block starts (BEGIN); statements until its end run in one transaction. */
-  default void begin() {}
+  /**
+   * A transaction block starts (BEGIN); statements until its end run in one transaction, under
+   * REPEATABLE READ (one snapshot) or READ COMMITTED (a snapshot per statement).
+   */
+  default void begin(boolean repeatableRead) {}
+
+  /** SET TRANSACTION ISOLATION LEVEL, in a block before its first statement. */
+  default void isolate(boolean repeatableRead) {}
 
   default void commit() {}
 

@@ -2,6 +2,7 @@ package dev.folio.compute.sql;
 
 import com.google.common.collect.BoundType;
 import com.google.common.collect.Range;
+import dev.folio.compute.storage.HeapRelation;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -89,6 +90,26 @@ record AccessPath(TableDef.IndexDef index, byte[] low, boolean lowInclusive, byt
           upper == null ? prefix : bound(types, equal, upper.value()), upper == null || upper.op() == SqlKind.LESS_THAN_OR_EQUAL);
     }
     return best;
+  }
+
+  /** The position {@code $block = b AND $offset = o} asks for, if the conditions say so; else null. */
+  static HeapRelation.Tid tid(List<RexNode> filters, DataContext context) {
+    Integer block = null;
+    Integer offset = null;
+    for (RexNode filter : filters) {
+      for (RexNode c : RexUtil.flattenAnd(List.of(filter))) {
+        if (c.getKind() == SqlKind.EQUALS && ((RexCall) c).getOperands().get(0) instanceof RexInputRef ref
+            && ref.getIndex() < 2) {
+          Object v = exact(ColumnType.INT4, constant(((RexCall) c).getOperands().get(1), context));
+          if (ref.getIndex() == 0) {
+            block = (Integer) v;
+          } else {
+            offset = (Integer) v;
+          }
+        }
+      }
+    }
+    return block != null && offset != null ? new HeapRelation.Tid(block, offset) : null;
   }
 
   private static byte[] bound(List<ColumnType> types, List<Object> equal, Object value) {

@@ -2,6 +2,7 @@ package dev.folio.compute.sql;
 
 import dev.folio.compute.storage.BufferCache;
 import dev.folio.compute.storage.HeapRelation;
+import dev.folio.compute.storage.Snapshot;
 import dev.folio.compute.storage.Transactions;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -27,8 +28,8 @@ public final class Catalog {
     this.heap = h.exists() ? h : HeapRelation.createAt(pages, transactions, DATABASE, RELATION);
   }
 
-  /** The tables visible to transaction {@code reader}, by name. */
-  public Map<String, Entry> tables(long reader) {
+  /** The tables {@code reader} sees, by name. */
+  public Map<String, Entry> tables(Snapshot reader) {
     Map<String, Entry> out = new LinkedHashMap<>();
     for (HeapRelation.Row r : heap.scan(reader)) {
       TableDef t = TableDef.fromCatalogText(new String(r.data(), StandardCharsets.UTF_8));

@@ -3,17 +3,19 @@ package dev.folio.compute.sql;
 import dev.folio.compute.storage.BufferCache;
 import dev.folio.compute.storage.Transactions;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * What the sessions of one compute share: its pages, its transactions, its catalog, its scan
- * counters ({@code folio_compute_scans_total} by access path), and the writer's turn. Until row locks exist, one transaction at a time may write: the first write of a
- * transaction waits for the turn and it keeps it until it commits or aborts. That rules out lost
- * updates and duplicate keys between concurrent writers; readers never wait.
+ * counters ({@code folio_compute_scans_total} by access path; {@code folio_compute_lock_waiters}), and the catalog lock: a transaction
+ * that changes rows holds it shared, one that changes the catalog (DDL) exclusive, each until it
+ * ends, and each on the thread of its session. Readers never wait.
  */
 public record Database(BufferCache pages, Transactions transactions, Catalog catalog, Scans scans,
-    Semaphore writerTurn) {
+    ReadWriteLock catalogLock) {
   /** How many table scans went through an index, and how many read the whole heap. */
   public record Scans(Counter index, Counter sequential) {}
 
@@ -23,6 +25,8 @@ public record Database(BufferCache pages, Transactions transactions, Catalog cat
             .register(meters),
         Counter.builder("folio_compute_scans").tag("access", "sequential").description("Table scans of the whole heap")
             .register(meters));
-    return new Database(pages, transactions, new Catalog(pages, transactions), scans, new Semaphore(1, true));
+    Gauge.builder("folio_compute_lock_waiters", transactions, Transactions::waiting)
+        .description("Transactions waiting for another to end (a row lock, a key)").register(meters);
+    return new Database(pages, transactions, new Catalog(pages, transactions), scans, new ReentrantReadWriteLock(true));
   }
 }

@@ -6,6 +6,9 @@ import dev.folio.compute.session.SqlEngine;
 import dev.folio.compute.session.StatementResult;
 import dev.folio.compute.storage.BtreeIndex;
 import dev.folio.compute.storage.HeapRelation;
+import dev.folio.compute.storage.Snapshot;
+import dev.folio.compute.storage.TransactionConflict;
+import dev.folio.schemas.wal.XactStatus;
 import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -36,17 +39,18 @@ import org.apache.calcite.sql.validate.SqlConformanceEnum;
 import org.apache.calcite.tools.ValidationException;
 
 /**
- * SQL over Folio's heap relations, one engine per session. Queries go through Calcite as a library
- * (Babel parser with PostgreSQL's case folding, validation, planning, and Calcite's enumerable
- * operators over {@link FolioTable} scans); INSERT, UPDATE and DELETE are carried out here: Calcite
- * computes the rows (the VALUES or the query; for UPDATE and DELETE the positions and new values of
- * the rows the WHERE clause selects), and this engine writes them to the heap, checking NOT NULL
- * (23502) and primary keys (23505, by a scan until B-tree indexes exist). CREATE and DROP TABLE
- * are {@link Ddl}. Query plans are compiled once per session ({@link QueryPlans}).
+ * SQL over Folio's heap relations and B-tree indexes, one engine per session. Queries go through
+ * Calcite as a library (Babel parser with PostgreSQL's case folding, validation, planning, and
+ * Calcite's enumerable operators over {@link FolioTable} scans, which take an index when a filter
+ * allows); INSERT, UPDATE and DELETE are carried out here: Calcite computes the rows (the VALUES or
+ * the query; for UPDATE and DELETE the positions and new values of the rows the WHERE clause
+ * selects), and this engine locks and writes them, checking NOT NULL (23502) and unique indexes
+ * (23505). DDL is {@link Ddl}. Query plans are compiled once per session ({@link QueryPlans}).
  *
- * <p>Not yet, and refused with a SQLSTATE rather than guessed: indexes, joins over more than what
- * Calcite's enumerable operators do in memory, row locks (a concurrent update of the same row is
- * not detected), snapshots (a statement sees what is committed when it reads each page).
+ * <p>Transactions follow PostgreSQL: each statement reads from a snapshot (READ COMMITTED), or the
+ * whole block from one (REPEATABLE READ); a changed row is locked until its transaction ends, and a
+ * concurrent change waits, then re-checks the newest version, or fails with 40001 under
+ * REPEATABLE READ; deadlocks fail with 40P01. SERIALIZABLE runs as REPEATABLE READ.
  */
 public final class FolioSqlEngine implements SqlEngine {
   private static final SqlParser.Config PARSER = SqlParser.config().withParserFactory(SqlBabelParserImpl.FACTORY)
@@ -68,40 +72,52 @@ public final class FolioSqlEngine implements SqlEngine {
   private final LinkedHashMap<String, SqlNode> parsedStatements = new LinkedHashMap<>(64, 0.75f, true);
   /** The transaction block's xid, or 0 outside a block. */
   private long blockXid;
-  /** The xid the current statement reads as. */
-  private long statementXid;
-  /** Whether this session's transaction holds the writer's turn. */
+  /** Whether the block runs under REPEATABLE READ: one snapshot for all its statements. */
+  private boolean repeatableRead;
+  /** The block's snapshot under REPEATABLE READ, taken by its first statement. */
+  private Snapshot blockSnapshot;
+  /** What the current statement sees. */
+  private Snapshot statementSnapshot;
+  /** Whether this session's transaction has written (and holds the catalog lock shared, or exclusive for DDL). */
   private boolean writing;
+  private boolean changingCatalog;
 
   public FolioSqlEngine(Database db) {
     this.db = db;
   }
 
   @Override
-  public void begin() {
+  public void begin(boolean repeatableRead) {
     blockXid = db.transactions().begin();
+    this.repeatableRead = repeatableRead;
+    blockSnapshot = null;
+  }
+
+  @Override
+  public void isolate(boolean repeatableRead) {
+    if (blockSnapshot != null && repeatableRead != this.repeatableRead) {
+      throw new PgException("25001", "SET TRANSACTION ISOLATION LEVEL must be called before any query");
+    }
+    this.repeatableRead = repeatableRead;
   }
 
   @Override
   public void commit() {
-    if (blockXid != 0) {
-      try {
-        finish(blockXid, true);
-      } finally {
-        blockXid = 0;
-        endWrite();
-      }
-    }
+    endBlock(true);
   }
 
   @Override
   public void rollback() {
+    endBlock(false);
+  }
+
+  private void endBlock(boolean commit) {
     if (blockXid != 0) {
       try {
-        finish(blockXid, false);
+        finish(blockXid, commit);
       } finally {
         blockXid = 0;
-        endWrite();
+        blockSnapshot = null;
       }
     }
   }
@@ -111,29 +127,51 @@ public final class FolioSqlEngine implements SqlEngine {
    * no wait for the log, since no tuple carries its xid.
    */
   private void finish(long xid, boolean commit) {
-    if (!writing) {
-      return;
-    }
-    if (commit) {
-      db.transactions().commit(xid);
-    } else {
-      db.transactions().abort(xid);
+    try {
+      if (!writing) {
+        db.transactions().forget(xid);
+      } else if (commit) {
+        db.transactions().commit(xid);
+      } else {
+        db.transactions().abort(xid);
+      }
+    } finally {
+      endWrite();
     }
   }
 
-  /** Waits for the writer's turn, once per transaction. */
-  private void beginWrite() throws InterruptedException {
+  /**
+   * A transaction's first change takes the catalog lock shared, so that DDL, which takes it
+   * exclusive, never runs beside uncommitted changes to rows; changes to rows wait for each other
+   * only on the rows they share (row locks, in {@link #lockCurrent}).
+   */
+  private void beginWrite() {
     if (!writing) {
-      db.writerTurn().acquire();
+      db.catalogLock().readLock().lock();
       writing = true;
     }
   }
 
-  private void endWrite() {
-    if (writing) {
-      writing = false;
-      db.writerTurn().release();
+  /** DDL: the catalog lock exclusive, until the transaction ends (a shared hold is given up first: no upgrade deadlock). */
+  private void beginCatalogChange() {
+    if (!changingCatalog) {
+      if (writing) {
+        db.catalogLock().readLock().unlock();
+      }
+      db.catalogLock().writeLock().lock();
+      writing = true;
+      changingCatalog = true;
     }
+  }
+
+  private void endWrite() {
+    if (changingCatalog) {
+      db.catalogLock().writeLock().unlock();
+    } else if (writing) {
+      db.catalogLock().readLock().unlock();
+    }
+    writing = false;
+    changingCatalog = false;
   }
 
   @Override
@@ -145,20 +183,21 @@ public final class FolioSqlEngine implements SqlEngine {
     if (isDml(parsed(p.sql()))) {
       return null;
     }
-    return inTransaction(xid -> plan(p.sql(), xid).columns());
+    return inTransaction(xid -> plan(p.sql()).columns());
   }
 
   @Override
   public StatementResult execute(String sql, List<String> parameters) {
     return inTransaction(xid -> {
       if (Ddl.isDdl(sql)) {
-        beginWrite();
-        return ddl(Ddl.parse(sql), xid);
+        Object statement = Ddl.parse(sql);
+        beginCatalogChange();
+        return ddl(statement, xid);
       }
       Parameters.Placeholders p = Parameters.placeholders(sql);
       SqlNode node = parsed(p.sql());
       if (!isDml(node)) {
-        return query(plan(p.sql(), xid), p.values(parameters));
+        return query(plan(p.sql()), p.values(parameters));
       }
       beginWrite();
       List<String> values = p.values(parameters);
@@ -182,7 +221,14 @@ public final class FolioSqlEngine implements SqlEngine {
   private <T> T inTransaction(Work<T> work) {
     boolean own = blockXid == 0;
     long xid = own ? db.transactions().begin() : blockXid;
-    statementXid = xid;
+    if (!repeatableRead || own) {
+      statementSnapshot = db.transactions().snapshot(xid);
+    } else {
+      if (blockSnapshot == null) {
+        blockSnapshot = db.transactions().snapshot(xid);
+      }
+      statementSnapshot = blockSnapshot;
+    }
     try {
       T result = work.run(xid);
       if (own) {
@@ -231,17 +277,17 @@ public final class FolioSqlEngine implements SqlEngine {
     }
   }
 
-  /** The cached plan of a query over the tables visible to {@code xid}. */
-  private QueryPlans.Plan plan(String sql, long xid) throws Exception {
-    Map<String, Catalog.Entry> tables = db.catalog().tables(xid);
+  /** The cached plan of a query over the tables the statement sees. */
+  private QueryPlans.Plan plan(String sql) throws Exception {
+    Map<String, Catalog.Entry> tables = db.catalog().tables(statementSnapshot);
     StringBuilder signature = new StringBuilder();
     tables.values().forEach(e -> signature.append(e.table().toCatalogText()).append('\n'));
     return plans.plan(sql, signature.toString(), root -> {
       SchemaPlus tids = root.add(TID_SCHEMA, new org.apache.calcite.schema.impl.AbstractSchema());
       for (Catalog.Entry e : tables.values()) {
         HeapRelation heap = heap(e.table());
-        root.add(e.table().name(), new FolioTable(e.table(), heap, this::index, db.scans(), () -> statementXid, false));
-        tids.add(e.table().name(), new FolioTable(e.table(), heap, this::index, db.scans(), () -> statementXid, true));
+        root.add(e.table().name(), new FolioTable(e.table(), heap, this::index, db.scans(), () -> statementSnapshot, false));
+        tids.add(e.table().name(), new FolioTable(e.table(), heap, this::index, db.scans(), () -> statementSnapshot, true));
       }
     });
   }
@@ -293,12 +339,12 @@ public final class FolioSqlEngine implements SqlEngine {
    * Runs a query through its cached plan and returns its rows; {@code ?}s in it take
    * {@code parameters} in order (the SELECT behind an UPDATE or DELETE keeps the statement's order).
    */
-  private List<Object[]> rows(String sql, List<String> parameters, long xid) throws Exception {
-    return plans.run(plan(sql, xid), parameters);
+  private List<Object[]> rows(String sql, List<String> parameters) throws Exception {
+    return plans.run(plan(sql), parameters);
   }
 
   private StatementResult ddl(Object statement, long xid) {
-    Map<String, Catalog.Entry> tables = db.catalog().tables(xid);
+    Map<String, Catalog.Entry> tables = db.catalog().tables(statementSnapshot);
     if (statement instanceof Ddl.CreateTable c) {
       return createTable(c, tables, xid);
     } else if (statement instanceof Ddl.DropTable d) {
@@ -377,7 +423,7 @@ public final class FolioSqlEngine implements SqlEngine {
     TableDef.IndexDef def = new TableDef.IndexDef(name,
         BtreeIndex.create(db.pages(), db.transactions(), Catalog.DATABASE).relation(), unique, List.copyOf(columns));
     BtreeIndex index = index(def);
-    for (HeapRelation.Row r : heap(t).scan(xid)) {
+    for (HeapRelation.Row r : heap(t).scan(statementSnapshot)) {
       Object[] row = t.decode(r.data());
       byte[] key = keyOf(t, def, row);
       if (unique && !hasNull(def, row) && !index.scan(key, true, key, true).isEmpty()) {
@@ -403,7 +449,7 @@ public final class FolioSqlEngine implements SqlEngine {
             + e.table().name() + " requires it");
       }
       db.catalog().replace(xid, e, e.table().withoutIndex(name));
-      tables = db.catalog().tables(xid);
+      tables = db.catalog().tables(statementSnapshot);
     }
     return StatementResult.command("DROP INDEX");
   }
@@ -426,7 +472,7 @@ public final class FolioSqlEngine implements SqlEngine {
       TableDef.Column c = columns.get(k);
       columns.set(k, new TableDef.Column(c.name(), c.type(), true, true));
     }
-    for (HeapRelation.Row r : heap(t).scan(xid)) {
+    for (HeapRelation.Row r : heap(t).scan(statementSnapshot)) {
       Object[] row = t.decode(r.data());
       for (int k : key) {
         if (row[k] == null) {
@@ -451,9 +497,9 @@ public final class FolioSqlEngine implements SqlEngine {
     return null;
   }
 
-  private Catalog.Entry table(SqlNode target, long xid) {
+  private Catalog.Entry table(SqlNode target) {
     String name = ((SqlIdentifier) target).names.get(((SqlIdentifier) target).names.size() - 1);
-    Catalog.Entry e = db.catalog().tables(xid).get(name);
+    Catalog.Entry e = db.catalog().tables(statementSnapshot).get(name);
     if (e == null) {
       throw new PgException("42P01", "relation \"" + name + "\" does not exist");
     }
@@ -461,11 +507,11 @@ public final class FolioSqlEngine implements SqlEngine {
   }
 
   private StatementResult insert(SqlInsert insert, List<String> parameters, long xid) throws Exception {
-    TableDef t = table(insert.getTargetTable(), xid).table();
+    TableDef t = table(insert.getTargetTable()).table();
     int[] targets = targets(t, insert.getTargetColumnList());
     List<Object[]> source = constantRows(insert.getSource(), parameters);
     if (source == null) {
-      source = rows(sql(insert.getSource()), parameters, xid);
+      source = rows(sql(insert.getSource()), parameters);
     }
     HeapRelation heap = heap(t);
     for (Object[] values : source) {
@@ -477,7 +523,7 @@ public final class FolioSqlEngine implements SqlEngine {
       for (int i = 0; i < targets.length; i++) {
         row[targets[i]] = t.columns().get(targets[i]).type().coerce(values[i]);
       }
-      write(t, heap, row, xid);
+      write(t, heap, row, xid, null);
     }
     return StatementResult.command("INSERT 0 " + source.size());
   }
@@ -520,7 +566,7 @@ public final class FolioSqlEngine implements SqlEngine {
   }
 
   private StatementResult update(SqlUpdate update, List<String> parameters, long xid) throws Exception {
-    TableDef t = table(update.getTargetTable(), xid).table();
+    TableDef t = table(update.getTargetTable()).table();
     int[] targets = targets(t, update.getTargetColumnList());
     StringBuilder q = new StringBuilder("SELECT \"").append(FolioTable.BLOCK).append("\", \"")
         .append(FolioTable.OFFSET).append('"');
@@ -531,13 +577,15 @@ public final class FolioSqlEngine implements SqlEngine {
       q.append(", ").append(sql(e));
     }
     q.append(" FROM \"").append(TID_SCHEMA).append("\".\"").append(t.name()).append('"');
-    if (update.getCondition() != null) {
-      q.append(" WHERE ").append(sql(update.getCondition()));
-    }
-    List<Object[]> selected = rows(q.toString(), parameters, xid);
+    Selection selection = new Selection(q.toString(), update.getCondition(), parameters);
     HeapRelation heap = heap(t);
     int n = t.columns().size();
-    for (Object[] s : selected) {
+    int count = 0;
+    for (Object[] selected : rows(selection.sql(), parameters)) {
+      Object[] s = lockCurrent(t, heap, selection, selected, xid);
+      if (s == null) {
+        continue;
+      }
       Object[] row = new Object[n];
       for (int i = 0; i < n; i++) {
         row[i] = t.columns().get(i).type().coerce(s[2 + i]);
@@ -545,27 +593,107 @@ public final class FolioSqlEngine implements SqlEngine {
       for (int i = 0; i < targets.length; i++) {
         row[targets[i]] = t.columns().get(targets[i]).type().coerce(s[2 + n + i]);
       }
-      HeapRelation.Tid old = new HeapRelation.Tid((Integer) s[0], (Integer) s[1]);
-      heap.delete(xid, old);
-      write(t, heap, row, xid);
+      HeapRelation.Tid old = tid(s);
+      heap.replace(xid, old, write(t, heap, row, xid, old));
+      count++;
     }
-    return StatementResult.command("UPDATE " + selected.size());
+    return StatementResult.command("UPDATE " + count);
   }
 
   private StatementResult delete(SqlDelete delete, List<String> parameters, long xid) throws Exception {
-    TableDef t = table(delete.getTargetTable(), xid).table();
-    String q = "SELECT \"" + FolioTable.BLOCK + "\", \"" + FolioTable.OFFSET + "\" FROM \"" + TID_SCHEMA + "\".\""
-        + t.name() + "\"" + (delete.getCondition() == null ? "" : " WHERE " + sql(delete.getCondition()));
-    List<Object[]> selected = rows(q, parameters, xid);
+    TableDef t = table(delete.getTargetTable()).table();
+    Selection selection = new Selection("SELECT \"" + FolioTable.BLOCK + "\", \"" + FolioTable.OFFSET + "\" FROM \""
+        + TID_SCHEMA + "\".\"" + t.name() + "\"", delete.getCondition(), parameters);
     HeapRelation heap = heap(t);
-    for (Object[] s : selected) {
-      heap.delete(xid, new HeapRelation.Tid((Integer) s[0], (Integer) s[1]));
+    int count = 0;
+    for (Object[] selected : rows(selection.sql(), parameters)) {
+      Object[] s = lockCurrent(t, heap, selection, selected, xid);
+      if (s != null) {
+        heap.delete(xid, tid(s));
+        count++;
+      }
     }
-    return StatementResult.command("DELETE " + selected.size());
+    return StatementResult.command("DELETE " + count);
   }
 
-  /** Checks NOT NULL and unique indexes, then inserts the row and its index entries. */
-  private void write(TableDef t, HeapRelation heap, Object[] row, long xid) {
+  /**
+   * The query behind an UPDATE or DELETE: the positions (and values) of the rows it changes, and
+   * the same query for one position, to check a row again.
+   */
+  private record Selection(String sql, String recheck, List<String> parameters) {
+    Selection(String select, SqlNode condition, List<String> parameters) {
+      this(select + (condition == null ? "" : " WHERE (" + FolioSqlEngine.sql(condition) + ")"),
+          select + " WHERE " + (condition == null ? "" : "(" + FolioSqlEngine.sql(condition) + ") AND ") + "\""
+              + FolioTable.BLOCK + "\" = ? AND \"" + FolioTable.OFFSET + "\" = ?", parameters);
+    }
+
+    List<String> recheckParameters(HeapRelation.Tid tid) {
+      List<String> all = new ArrayList<>(parameters);
+      all.add(String.valueOf(tid.block()));
+      all.add(String.valueOf(tid.offset()));
+      return all;
+    }
+  }
+
+  private static HeapRelation.Tid tid(Object[] selected) {
+    return new HeapRelation.Tid((Integer) selected[0], (Integer) selected[1]);
+  }
+
+  /**
+   * Locks a row an UPDATE or DELETE selected, waiting for a transaction that holds it, and returns
+   * what to change it with; null if there is nothing to change. A row that transactions which
+   * committed meanwhile have updated is followed along its versions to the newest, and the
+   * statement's condition and values are evaluated again on that one (PostgreSQL's READ COMMITTED);
+   * a row they deleted is skipped. Under REPEATABLE READ either is a serialization failure.
+   */
+  private Object[] lockCurrent(TableDef t, HeapRelation heap, Selection selection, Object[] selected, long xid)
+      throws Exception {
+    HeapRelation.Tid tid = tid(selected);
+    boolean moved = false;
+    while (true) {
+      db.transactions().lockRow(xid, t.relation(), tid);
+      HeapRelation.Version v = heap.version(tid);
+      if (v.xmax() == xid) {
+        return null; // this transaction changed it already
+      }
+      // A deleter that aborted, or died with a killed compute, left the row as it was.
+      boolean changed = v.xmax() != 0 && db.transactions().status(v.xmax()) == XactStatus.COMMITTED;
+      if (!changed) {
+        return moved ? evaluateAgain(selection, tid, xid) : selected;
+      }
+      if (repeatableRead) {
+        throw new TransactionConflict(TransactionConflict.SERIALIZATION_FAILURE,
+            "could not serialize access due to concurrent " + (v.updatedTo() == null ? "delete" : "update"));
+      }
+      if (v.updatedTo() == null) {
+        return null;
+      }
+      tid = v.updatedTo();
+      moved = true;
+    }
+  }
+
+  /** The statement's query on one (newest, locked) version of a row, as of now; null if it no longer matches. */
+  private Object[] evaluateAgain(Selection selection, HeapRelation.Tid tid, long xid) throws Exception {
+    Snapshot statement = statementSnapshot;
+    statementSnapshot = db.transactions().snapshot(xid);
+    try {
+      List<Object[]> again = rows(selection.recheck(), selection.recheckParameters(tid));
+      return again.isEmpty() ? null : again.get(0);
+    } finally {
+      statementSnapshot = statement;
+    }
+  }
+
+  /**
+   * Checks NOT NULL and unique indexes, then inserts the row and its index entries; returns where
+   * the row went. {@code replacing}: the version an UPDATE replaces, which holds the same key
+   * legitimately. A key held by a row whose inserter or deleter is still running waits for it to
+   * end, then looks again, as PostgreSQL does; the check and the insert are one step for every
+   * writer, so two transactions cannot both insert a key.
+   */
+  private HeapRelation.Tid write(TableDef t, HeapRelation heap, Object[] row, long xid, HeapRelation.Tid replacing)
+      throws InterruptedException {
     for (int i = 0; i < row.length; i++) {
       TableDef.Column c = t.columns().get(i);
       if (c.notNull() && row[i] == null) {
@@ -575,21 +703,65 @@ public final class FolioSqlEngine implements SqlEngine {
     }
     byte[][] keys = new byte[t.indexes().size()][];
     for (int i = 0; i < keys.length; i++) {
-      TableDef.IndexDef def = t.indexes().get(i);
-      keys[i] = keyOf(t, def, row);
-      if (def.unique() && !hasNull(def, row)) {
-        for (HeapRelation.Tid other : index(def).scan(keys[i], true, keys[i], true)) {
-          if (heap.fetch(other, xid) != null) {
-            throw new PgException("23505", "duplicate key value violates unique constraint \"" + def.name()
-                + "\"").withDetail("Key " + keyText(t, def, row) + " already exists.");
+      keys[i] = keyOf(t, t.indexes().get(i), row);
+    }
+    while (true) {
+      long running;
+      synchronized (db.pages()) {
+        running = keyHolder(t, heap, row, keys, xid, replacing);
+        if (running == 0) {
+          HeapRelation.Tid tid = heap.insert(xid, t.encode(row));
+          for (int i = 0; i < keys.length; i++) {
+            index(t.indexes().get(i)).insert(keys[i], tid);
           }
+          return tid;
         }
       }
+      db.transactions().awaitEnd(xid, running);
     }
-    HeapRelation.Tid tid = heap.insert(xid, t.encode(row));
+  }
+
+  /**
+   * 23505 if a unique index already holds one of the row's keys for a row that exists now (whatever
+   * the snapshot); the id of a running transaction that may still insert or delete such a row, to
+   * wait for; else 0.
+   */
+  private long keyHolder(TableDef t, HeapRelation heap, Object[] row, byte[][] keys, long xid,
+      HeapRelation.Tid replacing) {
     for (int i = 0; i < keys.length; i++) {
-      index(t.indexes().get(i)).insert(keys[i], tid);
+      TableDef.IndexDef def = t.indexes().get(i);
+      if (!def.unique() || hasNull(def, row)) {
+        continue;
+      }
+      for (HeapRelation.Tid other : index(def).scan(keys[i], true, keys[i], true)) {
+        if (other.equals(replacing)) {
+          continue;
+        }
+        HeapRelation.Version v = heap.version(other);
+        if (v.xmin() != xid) {
+          if (db.transactions().running(v.xmin())) {
+            return v.xmin();
+          }
+          if (db.transactions().status(v.xmin()) != XactStatus.COMMITTED) {
+            continue;
+          }
+        }
+        if (v.xmax() == xid) {
+          continue;
+        }
+        if (v.xmax() != 0) {
+          if (db.transactions().running(v.xmax())) {
+            return v.xmax();
+          }
+          if (db.transactions().status(v.xmax()) == XactStatus.COMMITTED) {
+            continue;
+          }
+        }
+        throw new PgException("23505", "duplicate key value violates unique constraint \"" + def.name() + "\"")
+            .withDetail("Key " + keyText(t, def, row) + " already exists.");
+      }
     }
+    return 0;
   }
 
   private static byte[] keyOf(TableDef t, TableDef.IndexDef def, Object[] row) {
@@ -647,6 +819,9 @@ public final class FolioSqlEngine implements SqlEngine {
     }
     if (c instanceof PgException p) {
       return p;
+    }
+    if (c instanceof TransactionConflict t) {
+      return new PgException(t.sqlState(), t.getMessage());
     }
     String message = firstLine(String.valueOf(e instanceof ValidationException v && v.getCause() != null
         ? v.getCause().getMessage() : c.getMessage()));

@@ -2,10 +2,11 @@ package dev.folio.compute.sql;
 
 import dev.folio.compute.storage.BtreeIndex;
 import dev.folio.compute.storage.HeapRelation;
+import dev.folio.compute.storage.Snapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.apache.calcite.DataContext;
 import org.apache.calcite.linq4j.Enumerable;
 import org.apache.calcite.linq4j.Linq4j;
@@ -18,7 +19,8 @@ import org.apache.calcite.schema.impl.AbstractTable;
 /**
  * A table as Calcite sees it: the rows of its heap relation visible to the statement's
  * transaction, through an index when the conditions of the filter above it allow one
- * ({@link AccessPath}, by way of {@link FolioScan}), else by a sequential scan. With {@code withTid}, two leading columns {@code $block} and {@code $offset} say
+ * ({@link AccessPath}, by way of {@link FolioScan}), else by a sequential scan; with a position
+ * (an UPDATE's check of one row again), just that row. With {@code withTid}, two leading columns {@code $block} and {@code $offset} say
  * where each row is, for UPDATE and DELETE.
  */
 public final class FolioTable extends AbstractTable implements ScannableTable {
@@ -29,11 +31,11 @@ public final class FolioTable extends AbstractTable implements ScannableTable {
   private final HeapRelation heap;
   private final Function<TableDef.IndexDef, BtreeIndex> indexes;
   private final Database.Scans scans;
-  private final LongSupplier reader;
+  private final Supplier<Snapshot> reader;
   private final boolean withTid;
 
   FolioTable(TableDef table, HeapRelation heap, Function<TableDef.IndexDef, BtreeIndex> indexes,
-      Database.Scans scans, LongSupplier reader, boolean withTid) {
+      Database.Scans scans, Supplier<Snapshot> reader, boolean withTid) {
     this.table = table;
     this.heap = heap;
     this.indexes = indexes;
@@ -62,21 +64,29 @@ public final class FolioTable extends AbstractTable implements ScannableTable {
 
   /** The rows, through an index if {@code filters} (conditions on this table's row) allow one. */
   public Enumerable<Object[]> scan(DataContext root, List<RexNode> filters) {
-    long xid = reader.getAsLong();
-    AccessPath path = AccessPath.choose(table, filters, root, withTid ? 2 : 0);
+    Snapshot snapshot = reader.get();
     List<Object[]> rows = new ArrayList<>();
+    HeapRelation.Tid tid = withTid ? AccessPath.tid(filters, root) : null;
+    if (tid != null) {
+      byte[] data = heap.fetch(tid, snapshot);
+      if (data != null) {
+        rows.add(row(tid, data));
+      }
+      return Linq4j.asEnumerable(rows);
+    }
+    AccessPath path = AccessPath.choose(table, filters, root, withTid ? 2 : 0);
     if (path == null) {
       scans.sequential().increment();
-      for (HeapRelation.Row r : heap.scan(xid)) {
+      for (HeapRelation.Row r : heap.scan(snapshot)) {
         rows.add(row(r.tid(), r.data()));
       }
     } else {
       scans.index().increment();
-      for (HeapRelation.Tid tid : indexes.apply(path.index()).scan(path.low(), path.lowInclusive(), path.high(),
+      for (HeapRelation.Tid found : indexes.apply(path.index()).scan(path.low(), path.lowInclusive(), path.high(),
           path.highInclusive())) {
-        byte[] data = heap.fetch(tid, xid);
+        byte[] data = heap.fetch(found, snapshot);
         if (data != null) {
-          rows.add(row(tid, data));
+          rows.add(row(found, data));
         }
       }
     }

@@ -9,10 +9,10 @@ import dev.folio.schemas.wal.Fork;
 import dev.folio.schemas.wal.HeapDelete;
 import dev.folio.schemas.wal.HeapInsert;
 import dev.folio.schemas.wal.HeapPageInit;
+import dev.folio.schemas.wal.ItemPointer;
 import dev.folio.schemas.wal.MetaPageInit;
 import dev.folio.schemas.wal.MetaSetRelationSize;
 import dev.folio.schemas.wal.RelationKind;
-import dev.folio.schemas.wal.XactStatus;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,9 +21,9 @@ import java.util.List;
  * A heap relation: tuples on slotted pages in the main fork, its size on its metapage (META fork,
  * block 0). An insert goes to the last page if it fits, else to a new page (PostgreSQL's target
  * block, without a free space map yet); every change is one WAL record through the
- * {@link BufferCache}. Visibility is PostgreSQL's rule without snapshots so far: a tuple is seen
- * if its inserter committed (or is the reader) and its deleter did not commit (and is not the
- * reader).
+ * {@link BufferCache}. Visibility is PostgreSQL's: a tuple is seen if the reader's
+ * {@link Snapshot} sees its inserter and does not see its deleter. Writers look past snapshots at
+ * the newest state of a tuple ({@link #version}).
  */
 public final class HeapRelation {
   /** Where a tuple is: block and line pointer. */
@@ -31,6 +31,9 @@ public final class HeapRelation {
 
   /** A visible tuple and where it is. */
   public record Row(Tid tid, byte[] data) {}
+
+  /** A tuple's header as it is now: its inserter, its deleter (0 for none), its newer version if updated. */
+  public record Version(long xmin, long xmax, Tid updatedTo) {}
 
   private final BufferCache pages;
   private final Transactions transactions;
@@ -105,8 +108,21 @@ public final class HeapRelation {
     pages.change(block(tid.block()), xid, new HeapDelete(tid.offset(), null));
   }
 
-  /** Every tuple visible to transaction {@code reader}, in physical order. */
-  public List<Row> scan(long reader) {
+  /** Deletes the old version of an updated row, pointing it to the new one. */
+  public void replace(long xid, Tid old, Tid updatedTo) {
+    pages.change(block(old.block()), xid, new HeapDelete(old.offset(),
+        new ItemPointer(updatedTo.block(), updatedTo.offset())));
+  }
+
+  /** The header of the tuple at {@code tid} as it is now, whatever any snapshot sees. */
+  public Version version(Tid tid) {
+    HeapTuple t = HeapTuple.read(pages.read(block(tid.block())), tid.offset());
+    return new Version(t.xmin(), t.xmax(), (t.infomask() & HeapTuple.UPDATED) != 0
+        ? new Tid(t.ctidBlock(), t.ctidOffset()) : null);
+  }
+
+  /** Every tuple visible to {@code reader}, in physical order. */
+  public List<Row> scan(Snapshot reader) {
     List<Row> rows = new ArrayList<>();
     int n = blocks();
     for (int b = 0; b < n; b++) {
@@ -124,8 +140,8 @@ public final class HeapRelation {
     return rows;
   }
 
-  /** The tuple at {@code tid} if transaction {@code reader} sees it, else null. */
-  public byte[] fetch(Tid tid, long reader) {
+  /** The tuple at {@code tid} if {@code reader} sees it, else null. */
+  public byte[] fetch(Tid tid, Snapshot reader) {
     Page page = pages.read(block(tid.block()));
     if (page == null || tid.offset() > page.itemCount() || page.itemFlags(tid.offset()) != PageLayout.ITEM_NORMAL) {
       return null;
@@ -140,9 +156,7 @@ public final class HeapRelation {
     return data;
   }
 
-  private boolean visible(HeapTuple t, long reader) {
-    boolean inserted = t.xmin() == reader || transactions.status(t.xmin()) == XactStatus.COMMITTED;
-    boolean deleted = t.xmax() != 0 && (t.xmax() == reader || transactions.status(t.xmax()) == XactStatus.COMMITTED);
-    return inserted && !deleted;
+  private boolean visible(HeapTuple t, Snapshot reader) {
+    return reader.sees(t.xmin(), transactions) && (t.xmax() == 0 || !reader.sees(t.xmax(), transactions));
   }
 }

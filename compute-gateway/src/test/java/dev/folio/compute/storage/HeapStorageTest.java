@@ -80,7 +80,7 @@ class HeapStorageTest {
       heap.delete(rolledBack, committed.get(1));
       tx.abort(rolledBack);
       lastXid = tx.begin();
-      assertThat(rows(heap.scan(lastXid))).isEqualTo(expected);
+      assertThat(rows(heap.scan(tx.snapshot(lastXid)))).isEqualTo(expected);
       assertThat(heap.blocks()).isGreaterThan(8);
       assertThat(pages.misses()).isPositive();
       writer.flush().join();
@@ -93,7 +93,7 @@ class HeapStorageTest {
       long reader = tx.begin();
       assertThat(reader).isGreaterThan(lastXid);
       HeapRelation heap = new HeapRelation(pages, tx, 5, relation);
-      assertThat(rows(heap.scan(reader))).isEqualTo(expected);
+      assertThat(rows(heap.scan(tx.snapshot(reader)))).isEqualTo(expected);
     }
   }
 
