@@ -65,6 +65,11 @@ public final class LocalPostgres implements AutoCloseable {
     return port;
   }
 
+  /** The folder of PostgreSQL's programs (psql, pgbench…). */
+  public Path bin() {
+    return bin;
+  }
+
   private void pg(List<String> command) throws IOException, InterruptedException {
     List<String> full = new ArrayList<>();
     if (asPostgresUser) {

@@ -144,6 +144,17 @@ final class Backend {
     end(out, at);
   }
 
+  /** CopyInResponse ('G'): the client may send CopyData, all columns in text format. */
+  static void copyInResponse(ByteBuf out, int columns) {
+    int at = begin(out, 'G');
+    out.writeByte(0);
+    out.writeShort(columns);
+    for (int i = 0; i < columns; i++) {
+      out.writeShort(0);
+    }
+    end(out, at);
+  }
+
   static void commandComplete(ByteBuf out, String tag) {
     int at = begin(out, 'C');
     string(out, tag);

@@ -1,6 +1,7 @@
 package dev.folio.compute.pgwire;
 
 import dev.folio.compute.session.Column;
+import dev.folio.compute.session.CopyIn;
 import dev.folio.compute.session.Session;
 import dev.folio.compute.session.SqlEngine;
 import dev.folio.compute.session.StatementResult;
@@ -10,6 +11,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderException;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,6 +44,13 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
   private Map<String, String> startup;
   private ScramSha256 scram;
   private boolean skippingToSync;
+  /** A COPY FROM STDIN receiving its data, and the statements of its Query after it; null when not copying. */
+  private PendingCopy copying;
+
+  private record PendingCopy(CopyIn copy, List<String> rest, ByteArrayOutputStream data) {}
+
+  /** COPY data held in memory before it is loaded: more is refused rather than exhausting the heap. */
+  private static final int MAX_COPY_BYTES = 512 << 20;
   /** Settings that changed during a statement, sent as ParameterStatus after it. */
   private final List<String[]> reportTo = new ArrayList<>();
 
@@ -96,6 +105,14 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
   }
 
   private void handle(ChannelHandlerContext ctx, FrontendMessage m, ByteBuf out) {
+    if (copying != null) {
+      copy(m, out);
+      return;
+    }
+    if (m instanceof FrontendMessage.CopyData || m instanceof FrontendMessage.CopyDone
+        || m instanceof FrontendMessage.CopyFail) {
+      return; // what a client still sends after its COPY failed: dropped, as PostgreSQL does
+    }
     if (skippingToSync && !(m instanceof FrontendMessage.Sync)) {
       return;
     }
@@ -197,8 +214,6 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
       skippingToSync = false;
       portals.remove("");
       Backend.readyForQuery(out, session.status().code);
-    } else if (!(m instanceof FrontendMessage.Flush)) {
-      throw new PgException(SqlState.FEATURE_NOT_SUPPORTED, "COPY is not supported yet");
     }
   }
 
@@ -207,11 +222,63 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
     if (parts.isEmpty()) {
       Backend.emptyQueryResponse(out);
     }
-    for (String part : parts) {
-      StatementResult r = session.execute(part, List.of());
+    run(parts, out);
+  }
+
+  /** Runs a Query's statements in order; a COPY FROM STDIN among them waits for its data. */
+  private void run(List<String> parts, ByteBuf out) {
+    for (int i = 0; i < parts.size(); i++) {
+      StatementResult r = session.execute(parts.get(i), List.of());
+      if (r.copyIn() != null) {
+        copying = new PendingCopy(r.copyIn(), parts.subList(i + 1, parts.size()), new ByteArrayOutputStream());
+        Backend.copyInResponse(out, r.copyIn().columns());
+        return;
+      }
       send(r, r.rows(), null, out);
       flushReported(out);
     }
+    Backend.readyForQuery(out, session.status().code);
+  }
+
+  /**
+   * Copy-in mode: CopyData is gathered, CopyDone loads it and runs the rest of the Query, CopyFail
+   * (or an error) fails the statement. Either way the Query ends with ReadyForQuery.
+   */
+  private void copy(FrontendMessage m, ByteBuf out) {
+    PendingCopy c = copying;
+    if (m instanceof FrontendMessage.CopyData d) {
+      if (c.data().size() + d.data().length > MAX_COPY_BYTES) {
+        copying = null;
+        fail(new PgException("54000", "COPY data exceeds " + (MAX_COPY_BYTES >> 20)
+            + " MiB; split it into several COPY statements"), out);
+        return;
+      }
+      c.data().writeBytes(d.data());
+      return;
+    }
+    if (m instanceof FrontendMessage.Flush || m instanceof FrontendMessage.Sync) {
+      return;
+    }
+    copying = null;
+    try {
+      if (m instanceof FrontendMessage.CopyDone) {
+        StatementResult r = c.copy().finish(c.data().toByteArray());
+        send(r, r.rows(), null, out);
+        run(c.rest(), out);
+      } else if (m instanceof FrontendMessage.CopyFail f) {
+        throw new PgException(SqlState.QUERY_CANCELED, "COPY from stdin failed: " + f.message());
+      } else {
+        throw new PgException(SqlState.PROTOCOL_VIOLATION, "unexpected message during COPY: "
+            + m.getClass().getSimpleName());
+      }
+    } catch (PgException e) {
+      fail(e, out);
+    }
+  }
+
+  private void fail(PgException e, ByteBuf out) {
+    session.failed();
+    Backend.error(out, false, "ERROR", e.sqlState(), e.getMessage(), e.detail(), e.hint());
     Backend.readyForQuery(out, session.status().code);
   }
 
@@ -290,6 +357,10 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
     List<String[]> pending = p.pending();
     if (result == null) {
       result = session.execute(p.statement().sql(), p.parameters());
+      if (result.copyIn() != null) {
+        throw new PgException(SqlState.FEATURE_NOT_SUPPORTED,
+            "COPY FROM STDIN is served in the simple query protocol only");
+      }
       pending = new ArrayList<>(result.rows());
     }
     int limit = e.maxRows() <= 0 ? Integer.MAX_VALUE : e.maxRows();
@@ -314,7 +385,9 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
   private static void send(StatementResult r, List<String[]> rows, short[] formats, ByteBuf out) {
     boolean simple = formats == null;
     if (r.notice() != null) {
-      Backend.error(out, true, "WARNING", r.notice()[0], r.notice()[1], null, null);
+      // PostgreSQL warns of transaction misuse (class 25) and merely notes the rest (already exists, skipping…).
+      String severity = r.notice()[0].startsWith("25") ? "WARNING" : "NOTICE";
+      Backend.error(out, true, severity, r.notice()[0], r.notice()[1], null, null);
     }
     if (r.columns() != null && simple) {
       Backend.rowDescription(out, r.columns());

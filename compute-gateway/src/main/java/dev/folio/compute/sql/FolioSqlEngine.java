@@ -2,6 +2,7 @@ package dev.folio.compute.sql;
 
 import dev.folio.compute.pgwire.PgException;
 import dev.folio.compute.session.Column;
+import dev.folio.compute.session.CopyIn;
 import dev.folio.compute.session.SqlEngine;
 import dev.folio.compute.session.StatementResult;
 import dev.folio.compute.storage.BtreeIndex;
@@ -10,6 +11,7 @@ import dev.folio.compute.storage.Snapshot;
 import dev.folio.compute.storage.TransactionConflict;
 import dev.folio.schemas.wal.XactStatus;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -176,7 +178,7 @@ public final class FolioSqlEngine implements SqlEngine {
 
   @Override
   public List<Column> describe(String sql, int parameterCount) {
-    if (Ddl.isDdl(sql)) {
+    if (Ddl.isDdl(sql) || Copy.isCopy(sql)) {
       return null;
     }
     Parameters.Placeholders p = Parameters.placeholders(sql);
@@ -188,6 +190,9 @@ public final class FolioSqlEngine implements SqlEngine {
 
   @Override
   public StatementResult execute(String sql, List<String> parameters) {
+    if (Copy.isCopy(sql)) {
+      return copy(Copy.parse(sql));
+    }
     return inTransaction(xid -> {
       if (Ddl.isDdl(sql)) {
         Object statement = Ddl.parse(sql);
@@ -207,6 +212,58 @@ public final class FolioSqlEngine implements SqlEngine {
         default -> delete((SqlDelete) node, values, xid);
       };
     });
+  }
+
+  /** COPY FROM STDIN: checks the table and columns now, loads the rows in one transaction when the data is in. */
+  private StatementResult copy(Copy.Statement copy) {
+    return inTransaction(checkXid -> {
+      Catalog.Entry e = db.catalog().tables(statementSnapshot).get(copy.table());
+      if (e == null) {
+        throw new PgException("42P01", "relation \"" + copy.table() + "\" does not exist");
+      }
+      TableDef t = e.table();
+      int[] targets = new int[copy.columns().isEmpty() ? t.columns().size() : copy.columns().size()];
+      for (int i = 0; i < targets.length; i++) {
+        targets[i] = copy.columns().isEmpty() ? i : t.index(copy.columns().get(i));
+      }
+      return StatementResult.copyIn(new CopyIn() {
+        @Override
+        public int columns() {
+          return targets.length;
+        }
+
+        @Override
+        public StatementResult finish(byte[] data) {
+          return inTransaction(xid -> {
+            beginWrite();
+            return StatementResult.command("COPY " + load(t, targets, copy, data, xid));
+          });
+        }
+      });
+    });
+  }
+
+  private long load(TableDef t, int[] targets, Copy.Statement copy, byte[] data, long xid) throws Exception {
+    HeapRelation heap = heap(t);
+    long line = copy.format().header() ? 1 : 0;
+    for (String[] fields : Copy.rows(new String(data, StandardCharsets.UTF_8), copy.format())) {
+      line++;
+      if (fields.length != targets.length) {
+        throw new PgException("22P04", fields.length < targets.length
+            ? "missing data for column \"" + t.columns().get(targets[fields.length]).name() + "\""
+            : "extra data after last expected column").withDetail("COPY " + t.name() + ", line " + line);
+      }
+      Object[] row = new Object[t.columns().size()];
+      for (int i = 0; i < targets.length; i++) {
+        try {
+          row[targets[i]] = t.columns().get(targets[i]).type().coerce(fields[i]);
+        } catch (PgException e) {
+          throw e.withDetail("COPY " + t.name() + ", line " + line + ", column " + t.columns().get(targets[i]).name());
+        }
+      }
+      write(t, heap, row, xid, null);
+    }
+    return line - (copy.format().header() ? 1 : 0);
   }
 
   private static boolean isDml(SqlNode node) {
@@ -382,17 +439,19 @@ public final class FolioSqlEngine implements SqlEngine {
   }
 
   private StatementResult dropTable(Ddl.DropTable d, Map<String, Catalog.Entry> tables, long xid) {
+    StatementResult result = StatementResult.command("DROP TABLE");
     for (String name : d.names()) {
       Catalog.Entry e = tables.get(name);
       if (e == null) {
         if (!d.ifExists()) {
           throw new PgException("42P01", "table \"" + name + "\" does not exist");
         }
+        result = result.withNotice("00000", "table \"" + name + "\" does not exist, skipping");
         continue;
       }
       db.catalog().remove(xid, e);
     }
-    return StatementResult.command("DROP TABLE");
+    return result;
   }
 
   private StatementResult createIndex(Ddl.CreateIndex c, Map<String, Catalog.Entry> tables, long xid) {
@@ -436,12 +495,14 @@ public final class FolioSqlEngine implements SqlEngine {
   }
 
   private StatementResult dropIndex(Ddl.DropIndex d, Map<String, Catalog.Entry> tables, long xid) {
+    StatementResult result = StatementResult.command("DROP INDEX");
     for (String name : d.names()) {
       Catalog.Entry e = indexOwner(tables, name);
       if (e == null) {
         if (!d.ifExists()) {
           throw new PgException("42704", "index \"" + name + "\" does not exist");
         }
+        result = result.withNotice("00000", "index \"" + name + "\" does not exist, skipping");
         continue;
       }
       if (name.equals(e.table().name() + "_pkey")) {
@@ -451,7 +512,7 @@ public final class FolioSqlEngine implements SqlEngine {
       db.catalog().replace(xid, e, e.table().withoutIndex(name));
       tables = db.catalog().tables(statementSnapshot);
     }
-    return StatementResult.command("DROP INDEX");
+    return result;
   }
 
   private StatementResult addPrimaryKey(Ddl.AddPrimaryKey a, Map<String, Catalog.Entry> tables, long xid) {

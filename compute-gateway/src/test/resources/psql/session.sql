@@ -1,0 +1,46 @@
+\set VERBOSITY sqlstate
+\set SHOW_CONTEXT never
+CREATE TABLE branches (id int PRIMARY KEY, name text NOT NULL);
+CREATE TABLE IF NOT EXISTS branches (id int);
+CREATE TABLE accounts (id int PRIMARY KEY, branch int NOT NULL, owner text, balance bigint NOT NULL);
+CREATE INDEX accounts_branch ON accounts (branch);
+INSERT INTO branches VALUES (1, 'north'), (2, 'south');
+COPY accounts FROM STDIN;
+1	1	ann	100
+2	1	\N	250
+3	2	bob	75
+\.
+COPY accounts (id, branch, balance, owner) FROM STDIN WITH (FORMAT csv);
+4,2,30,"carol, jr"
+5,1,0,
+\.
+SELECT a.id, b.name, a.owner, a.balance FROM accounts a JOIN branches b ON a.branch = b.id ORDER BY a.id;
+SELECT b.name, count(*), sum(a.balance), min(a.balance) FROM accounts a JOIN branches b ON b.id = a.branch GROUP BY b.name ORDER BY b.name;
+SELECT owner FROM accounts WHERE branch = 2 ORDER BY owner;
+BEGIN;
+UPDATE accounts SET balance = balance - 50 WHERE id = 1;
+UPDATE accounts SET balance = balance + 50 WHERE id = 3;
+COMMIT;
+BEGIN;
+DELETE FROM accounts;
+ROLLBACK;
+SELECT id, balance FROM accounts WHERE id BETWEEN 1 AND 4 ORDER BY id;
+INSERT INTO accounts VALUES (1, 1, 'dup', 0);
+INSERT INTO accounts VALUES (6, 1, 'x', NULL);
+SELECT * FROM nowhere;
+SELECT nope FROM accounts;
+SELEC 1;
+COPY accounts FROM STDIN;
+7	1	bad	notanumber
+\.
+BEGIN;
+INSERT INTO accounts VALUES (8, 1, 'in a block', 1);
+INSERT INTO accounts VALUES (2, 1, 'dup', 0);
+SELECT 1;
+ROLLBACK;
+SELECT count(*) FROM accounts;
+DELETE FROM accounts WHERE owner IS NULL;
+SELECT id, owner FROM accounts ORDER BY balance DESC LIMIT 2;
+DROP TABLE accounts;
+DROP TABLE IF EXISTS accounts;
+DROP TABLE accounts;
