@@ -113,10 +113,19 @@ final class Backend {
         out.setInt(lengthAt, out.writeCharSequence(v, StandardCharsets.UTF_8));
       } else {
         switch (columns.get(i).typeOid()) {
+          case 21 -> out.writeInt(2).writeShort(Short.parseShort(v));
           case 23 -> out.writeInt(4).writeInt(Integer.parseInt(v));
           case 20 -> out.writeInt(8).writeLong(Long.parseLong(v));
+          case 700 -> out.writeInt(4).writeFloat(Float.parseFloat(v));
           case 701 -> out.writeInt(8).writeDouble(Double.parseDouble(v));
           case 16 -> out.writeInt(1).writeByte(v.equals("t") ? 1 : 0);
+          case 1700 -> BinaryValues.numeric(out, new java.math.BigDecimal(v));
+          case 1082 -> out.writeInt(4).writeInt(BinaryValues.date(v));
+          case 1114, 1184 -> out.writeInt(8).writeLong(BinaryValues.timestamp(v));
+          case 17 -> {
+            byte[] b = java.util.HexFormat.of().parseHex(v.substring(2));
+            out.writeInt(b.length).writeBytes(b);
+          }
           default -> {
             int lengthAt = out.writerIndex();
             out.writeInt(0);

@@ -311,6 +311,10 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
       case 701 -> Double.toString(b.getDouble());
       case 16 -> v[0] != 0 ? "t" : "f";
       case 25, 1043, 1042, 19 -> new String(v, StandardCharsets.UTF_8);
+      case 17 -> "\\x" + java.util.HexFormat.of().formatHex(v);
+      case 1082 -> BinaryValues.date(b.getInt());
+      case 1114, 1184 -> BinaryValues.timestamp(b.getLong());
+      case 1700 -> BinaryValues.numeric(b);
       default -> throw new PgException(SqlState.FEATURE_NOT_SUPPORTED, "binary parameters of type " + type
           + " are not supported yet");
     };

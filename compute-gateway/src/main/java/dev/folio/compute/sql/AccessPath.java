@@ -64,7 +64,7 @@ record AccessPath(TableDef.IndexDef index, byte[] low, boolean lowInclusive, byt
           equal.add(eq.value());
           continue;
         }
-        if (table.columns().get(column).type() != ColumnType.TEXT) {
+        if (ordered(table.columns().get(column).type())) {
           for (Condition c : on) {
             if (c.op() == SqlKind.GREATER_THAN || c.op() == SqlKind.GREATER_THAN_OR_EQUAL) {
               lower = c;
@@ -100,7 +100,7 @@ record AccessPath(TableDef.IndexDef index, byte[] low, boolean lowInclusive, byt
       for (RexNode c : RexUtil.flattenAnd(List.of(filter))) {
         if (c.getKind() == SqlKind.EQUALS && ((RexCall) c).getOperands().get(0) instanceof RexInputRef ref
             && ref.getIndex() < 2) {
-          Object v = exact(ColumnType.INT4, constant(((RexCall) c).getOperands().get(1), context));
+          Object v = exact(ColumnType.INT4, -1, constant(((RexCall) c).getOperands().get(1), context));
           if (ref.getIndex() == 0) {
             block = (Integer) v;
           } else {
@@ -144,7 +144,7 @@ record AccessPath(TableDef.IndexDef index, byte[] low, boolean lowInclusive, byt
       op = op.reverse();
     }
     int column = columnOf(table, left, leading);
-    Object value = column < 0 ? null : exact(table.columns().get(column).type(), constant(right, context));
+    Object value = column < 0 ? null : exact(table.columns().get(column), constant(right, context));
     return value == null ? List.of() : List.of(new Condition(column, op, value));
   }
 
@@ -158,7 +158,7 @@ record AccessPath(TableDef.IndexDef index, byte[] low, boolean lowInclusive, byt
     if (sarg == null || sarg.rangeSet.asRanges().size() != 1 || sarg.nullAs == RexUnknownAs.TRUE) {
       return List.of();
     }
-    ColumnType type = table.columns().get(column).type();
+    TableDef.Column type = table.columns().get(column);
     Range<?> range = sarg.rangeSet.asRanges().iterator().next();
     List<Condition> out = new ArrayList<>();
     Object low = range.hasLowerBound() ? exact(type, range.lowerEndpoint()) : null;
@@ -185,8 +185,8 @@ record AccessPath(TableDef.IndexDef index, byte[] low, boolean lowInclusive, byt
     }
     int column = ref.getIndex() - leading;
     ColumnType type = table.columns().get(column).type();
-    // A cast text column may compare with CHAR semantics (trailing blanks); the index has bytes.
-    return node.getKind() == SqlKind.CAST && (type == ColumnType.TEXT || type == ColumnType.BOOL) ? -1 : column;
+    // A cast string may compare with CHAR semantics (trailing blanks) and a cast bool oddly; the index has bytes.
+    return node.getKind() == SqlKind.CAST && !ordered(type) ? -1 : column;
   }
 
   /** The column under a cast (an int compared with a bigint or a decimal), or the node. */
@@ -210,27 +210,60 @@ record AccessPath(TableDef.IndexDef index, byte[] low, boolean lowInclusive, byt
     return null;
   }
 
-  /** The value as the column's type if it is exactly one, else null. */
-  private static Object exact(ColumnType type, Object v) {
+  /** Whether the index's byte order is SQL's order for the type, so that it serves ranges (and casts). */
+  private static boolean ordered(ColumnType type) {
+    return switch (type) {
+      case TEXT, VARCHAR, BPCHAR, BYTEA, BOOL -> false;
+      default -> true;
+    };
+  }
+
+  private static Object exact(TableDef.Column column, Object v) {
+    return exact(column.type(), column.modifier(), v);
+  }
+
+  /** The value as the column's type (padded as char(n) is) if it is exactly one, else null. */
+  private static Object exact(ColumnType type, int modifier, Object v) {
     if (v == null) {
       return null;
     }
     return switch (type) {
-      case INT4, INT8 -> {
+      case INT2, INT4, INT8 -> {
         BigDecimal d = decimal(v);
         if (d == null || d.stripTrailingZeros().scale() > 0) {
           yield null;
         }
         try {
-          yield type == ColumnType.INT4 ? (Object) d.intValueExact() : (Object) d.longValueExact();
+          yield switch (type) {
+            case INT2 -> (Object) d.shortValueExact();
+            case INT4 -> (Object) d.intValueExact();
+            default -> (Object) d.longValueExact();
+          };
         } catch (ArithmeticException e) {
           yield null;
         }
       }
       case FLOAT8 -> v instanceof Double || v instanceof Float || v instanceof Integer || v instanceof Long
           ? ((Number) v).doubleValue() : null;
+      case FLOAT4 -> v instanceof Double || v instanceof Float || v instanceof Integer || v instanceof Long
+          ? ((Number) v).floatValue() : null;
       case BOOL -> v instanceof Boolean ? v : null;
-      case TEXT -> v instanceof String ? v : v instanceof org.apache.calcite.util.NlsString s ? s.getValue() : null;
+      case DATE -> v instanceof Integer ? v : null;
+      case TIMESTAMP, TIMESTAMPTZ -> v instanceof Long ? v : null;
+      case BYTEA -> v instanceof org.apache.calcite.avatica.util.ByteString ? v : null;
+      case TEXT, VARCHAR, BPCHAR -> {
+        String text = v instanceof String str ? str : v instanceof org.apache.calcite.util.NlsString n ? n.getValue()
+            : null;
+        if (text == null || type != ColumnType.BPCHAR) {
+          yield text;
+        }
+        try {
+          yield type.coerce(text, modifier);
+        } catch (dev.folio.compute.pgwire.PgException tooLong) {
+          yield null; // longer than the column: equal to no value in it
+        }
+      }
+      case NUMERIC -> null;
     };
   }
 

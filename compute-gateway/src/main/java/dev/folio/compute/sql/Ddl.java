@@ -53,7 +53,8 @@ final class Ddl {
   private static final Pattern DROP = Pattern.compile(
       "(?is)drop\\s+table\\s+(if\\s+exists\\s+)?(.+?)\\s*(cascade|restrict)?\\s*");
   private static final Pattern COLUMN = Pattern.compile(
-      "(?is)(\"[^\"]+\"|[a-z_][a-z0-9_]*)\\s+(double\\s+precision|character\\s+varying|[a-z][a-z0-9]*)\\s*(\\([0-9,\\s]+\\))?\\s*(.*)");
+      "(?is)(\"[^\"]+\"|[a-z_][a-z0-9_]*)\\s+(double\\s+precision|character\\s+varying|"
+          + "timestamp\\s+with(?:out)?\\s+time\\s+zone|[a-z][a-z0-9]*)\\s*(\\([0-9,\\s]+\\))?\\s*(.*)");
   private static final Pattern TABLE_KEY = Pattern.compile("(?is)(constraint\\s+\\S+\\s+)?primary\\s+key\\s*\\((.*)\\)");
 
   static boolean isDdl(String sql) {
@@ -136,7 +137,7 @@ final class Ddl {
       if (rest.matches("(?s).*\\bprimary\\s+key\\b.*")) {
         key.add(identifier(m.group(1)));
       }
-      columns.add(new String[] {identifier(m.group(1)), m.group(2), rest});
+      columns.add(new String[] {identifier(m.group(1)), m.group(2), rest, m.group(3)});
     }
     List<TableDef.Column> defs = new ArrayList<>();
     Set<String> seen = new LinkedHashSet<>();
@@ -145,8 +146,9 @@ final class Ddl {
         throw new PgException("42701", "column \"" + col[0] + "\" specified more than once");
       }
       boolean primary = key.contains(col[0]);
-      defs.add(new TableDef.Column(col[0], ColumnType.named(col[1]), primary || col[2].matches("(?s).*\\bnot\\s+null\\b.*"),
-          primary));
+      ColumnType.Declared type = ColumnType.named(col[1], col[3]);
+      defs.add(new TableDef.Column(col[0], type.type(), type.modifier(),
+          primary || col[2].matches("(?s).*\\bnot\\s+null\\b.*"), primary));
     }
     for (String k : key) {
       if (!seen.contains(k)) {

@@ -10,7 +10,6 @@ import dev.folio.compute.storage.HeapRelation;
 import dev.folio.compute.storage.Snapshot;
 import dev.folio.compute.storage.TransactionConflict;
 import dev.folio.schemas.wal.XactStatus;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -64,6 +63,19 @@ public final class FolioSqlEngine implements SqlEngine {
     @Override
     public boolean shouldConvertRaggedUnionTypesToVarying() {
       return true;
+    }
+
+    /** PostgreSQL's numeric holds up to 1000 digits, not Calcite's default 19. */
+    @Override
+    public int getMaxPrecision(org.apache.calcite.sql.type.SqlTypeName type) {
+      return type == org.apache.calcite.sql.type.SqlTypeName.DECIMAL ? ColumnType.MAX_NUMERIC_PRECISION
+          : super.getMaxPrecision(type);
+    }
+
+    @Override
+    public int getMaxScale(org.apache.calcite.sql.type.SqlTypeName type) {
+      return type == org.apache.calcite.sql.type.SqlTypeName.DECIMAL ? ColumnType.MAX_NUMERIC_PRECISION
+          : super.getMaxScale(type);
     }
   };
 
@@ -256,7 +268,7 @@ public final class FolioSqlEngine implements SqlEngine {
       Object[] row = new Object[t.columns().size()];
       for (int i = 0; i < targets.length; i++) {
         try {
-          row[targets[i]] = t.columns().get(targets[i]).type().coerce(fields[i]);
+          row[targets[i]] = t.columns().get(targets[i]).coerce(fields[i]);
         } catch (PgException e) {
           throw e.withDetail("COPY " + t.name() + ", line " + line + ", column " + t.columns().get(targets[i]).name());
         }
@@ -349,12 +361,20 @@ public final class FolioSqlEngine implements SqlEngine {
     });
   }
 
-  static ColumnType columnType(org.apache.calcite.sql.type.SqlTypeName type) {
-    return switch (type) {
-      case INTEGER, SMALLINT, TINYINT -> ColumnType.INT4;
+  /** The PostgreSQL type a result column of this Calcite type has. */
+  static ColumnType columnType(RelDataType type) {
+    return switch (type.getSqlTypeName()) {
+      case SMALLINT, TINYINT -> ColumnType.INT2;
+      case INTEGER -> ColumnType.INT4;
       case BIGINT -> ColumnType.INT8;
-      case DOUBLE, FLOAT, REAL, DECIMAL -> ColumnType.FLOAT8;
+      case REAL -> ColumnType.FLOAT4;
+      case DOUBLE, FLOAT -> ColumnType.FLOAT8;
+      case DECIMAL -> ColumnType.NUMERIC;
       case BOOLEAN -> ColumnType.BOOL;
+      case DATE -> ColumnType.DATE;
+      case TIMESTAMP -> ColumnType.TIMESTAMP;
+      case TIMESTAMP_WITH_LOCAL_TIME_ZONE -> ColumnType.TIMESTAMPTZ;
+      case BINARY, VARBINARY -> ColumnType.BYTEA;
       default -> ColumnType.TEXT;
     };
   }
@@ -385,7 +405,7 @@ public final class FolioSqlEngine implements SqlEngine {
     for (Object[] r : rows) {
       String[] t = new String[r.length];
       for (int i = 0; i < r.length; i++) {
-        t[i] = r[i] instanceof BigDecimal d ? d.stripTrailingZeros().toPlainString() : ColumnType.text(r[i]);
+        t[i] = plan.types().get(i).text(r[i]);
       }
       text.add(t);
     }
@@ -422,14 +442,15 @@ public final class FolioSqlEngine implements SqlEngine {
       }
       throw new PgException("42P07", "relation \"" + c.name() + "\" already exists");
     }
-    HeapRelation heap = HeapRelation.create(db.pages(), db.transactions(), Catalog.DATABASE);
-    TableDef table = new TableDef(c.name(), heap.relation(), c.columns(), List.of());
     List<Integer> key = new ArrayList<>();
     for (int i = 0; i < c.columns().size(); i++) {
       if (c.columns().get(i).primaryKey()) {
         key.add(i);
       }
     }
+    requireIndexable(new TableDef(c.name(), 0, c.columns(), List.of()), key);
+    HeapRelation heap = HeapRelation.create(db.pages(), db.transactions(), Catalog.DATABASE);
+    TableDef table = new TableDef(c.name(), heap.relation(), c.columns(), List.of());
     if (!key.isEmpty()) {
       table = table.withIndex(new TableDef.IndexDef(c.name() + "_pkey",
           BtreeIndex.create(db.pages(), db.transactions(), Catalog.DATABASE).relation(), true, List.copyOf(key)));
@@ -479,6 +500,7 @@ public final class FolioSqlEngine implements SqlEngine {
 
   /** A new index over the rows {@code xid} sees; 23505 if a unique one finds a key twice. */
   private TableDef.IndexDef build(TableDef t, String name, boolean unique, List<Integer> columns, long xid) {
+    requireIndexable(t, columns);
     TableDef.IndexDef def = new TableDef.IndexDef(name,
         BtreeIndex.create(db.pages(), db.transactions(), Catalog.DATABASE).relation(), unique, List.copyOf(columns));
     BtreeIndex index = index(def);
@@ -531,7 +553,7 @@ public final class FolioSqlEngine implements SqlEngine {
     List<TableDef.Column> columns = new ArrayList<>(t.columns());
     for (int k : key) {
       TableDef.Column c = columns.get(k);
-      columns.set(k, new TableDef.Column(c.name(), c.type(), true, true));
+      columns.set(k, c.keyed());
     }
     for (HeapRelation.Row r : heap(t).scan(statementSnapshot)) {
       Object[] row = t.decode(r.data());
@@ -546,6 +568,15 @@ public final class FolioSqlEngine implements SqlEngine {
     TableDef keyed = new TableDef(t.name(), t.relation(), List.copyOf(columns), t.indexes());
     db.catalog().replace(xid, e, keyed.withIndex(build(keyed, name, true, key, xid)));
     return StatementResult.command("ALTER TABLE");
+  }
+
+  private static void requireIndexable(TableDef t, List<Integer> columns) {
+    for (int c : columns) {
+      if (!IndexKeys.indexable(t.columns().get(c).type())) {
+        throw new PgException("0A000", "indexes on " + t.columns().get(c).type().sqlName(-1) + " columns (\""
+            + t.columns().get(c).name() + "\") are not supported yet");
+      }
+    }
   }
 
   /** The table that has an index of this name, or null. */
@@ -582,7 +613,7 @@ public final class FolioSqlEngine implements SqlEngine {
       }
       Object[] row = new Object[t.columns().size()];
       for (int i = 0; i < targets.length; i++) {
-        row[targets[i]] = t.columns().get(targets[i]).type().coerce(values[i]);
+        row[targets[i]] = t.columns().get(targets[i]).coerce(values[i]);
       }
       write(t, heap, row, xid, null);
     }
@@ -649,10 +680,10 @@ public final class FolioSqlEngine implements SqlEngine {
       }
       Object[] row = new Object[n];
       for (int i = 0; i < n; i++) {
-        row[i] = t.columns().get(i).type().coerce(s[2 + i]);
+        row[i] = t.columns().get(i).coerce(s[2 + i]);
       }
       for (int i = 0; i < targets.length; i++) {
-        row[targets[i]] = t.columns().get(targets[i]).type().coerce(s[2 + n + i]);
+        row[targets[i]] = t.columns().get(targets[i]).coerce(s[2 + n + i]);
       }
       HeapRelation.Tid old = tid(s);
       heap.replace(xid, old, write(t, heap, row, xid, old));
@@ -841,7 +872,7 @@ public final class FolioSqlEngine implements SqlEngine {
   /** {@code (a, b)=(1, x)}, as PostgreSQL describes a key. */
   private static String keyText(TableDef t, TableDef.IndexDef def, Object[] row) {
     return "(" + String.join(", ", def.columns().stream().map(c -> t.columns().get(c).name()).toList()) + ")=("
-        + String.join(", ", def.columns().stream().map(c -> String.valueOf(ColumnType.text(row[c]))).toList()) + ")";
+        + String.join(", ", def.columns().stream().map(c -> String.valueOf(t.columns().get(c).type().text(row[c]))).toList()) + ")";
   }
 
   private BtreeIndex index(TableDef.IndexDef def) {

@@ -52,9 +52,28 @@ public final class FolioTable extends AbstractTable implements ScannableTable {
       b.add(OFFSET, types.createSqlType(ColumnType.INT4.calcite));
     }
     for (TableDef.Column c : table.columns()) {
-      b.add(c.name(), types.createTypeWithNullability(types.createSqlType(c.type().calcite), !c.notNull()));
+      b.add(c.name(), types.createTypeWithNullability(calciteType(c, types), !c.notNull()));
     }
     return b.build();
+  }
+
+  /** The declared type of the column at this position of the row type ({@code $block} and {@code $offset} are int4). */
+  ColumnType columnType(int ordinal) {
+    int column = ordinal - (withTid ? 2 : 0);
+    return column < 0 ? ColumnType.INT4 : table.columns().get(column).type();
+  }
+
+  /** The column's type in Calcite: with its length or precision and scale where it has them. */
+  static RelDataType calciteType(TableDef.Column c, RelDataTypeFactory types) {
+    ColumnType t = c.type();
+    if ((t == ColumnType.VARCHAR || t == ColumnType.BPCHAR) && c.modifier() >= 0) {
+      return types.createSqlType(t.calcite, c.modifier());
+    }
+    if (t == ColumnType.NUMERIC) {
+      return c.modifier() >= 0 ? types.createSqlType(t.calcite, c.modifier() >>> 16, c.modifier() & 0xFFFF)
+          : types.createSqlType(t.calcite, ColumnType.MAX_NUMERIC_PRECISION, ColumnType.MAX_NUMERIC_PRECISION / 2);
+    }
+    return types.createSqlType(t.calcite);
   }
 
   @Override

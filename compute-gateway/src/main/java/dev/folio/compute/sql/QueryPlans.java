@@ -2,7 +2,6 @@ package dev.folio.compute.sql;
 
 import dev.folio.compute.pgwire.PgException;
 import dev.folio.compute.session.Column;
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,6 +20,8 @@ import org.apache.calcite.linq4j.QueryProvider;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelRoot;
 import org.apache.calcite.rel.RelVisitor;
+import org.apache.calcite.rel.metadata.RelColumnOrigin;
+import org.apache.calcite.rel.metadata.RelMetadataQuery;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeSystem;
 import org.apache.calcite.rex.RexDynamicParam;
@@ -50,7 +51,7 @@ final class QueryPlans {
    * A compiled query: its code, the values its code expects to find in the context by name (Calcite
    * stashes some constants there), its result columns, the SQL types of its parameters.
    */
-  record Plan(Bindable<Object> code, Map<String, Object> stash, List<Column> columns,
+  record Plan(Bindable<Object> code, Map<String, Object> stash, List<Column> columns, List<ColumnType> types,
       Map<Integer, SqlTypeName> parameterTypes) {}
 
   /** Puts the session's tables, as of a catalog, into a fresh root schema. */
@@ -103,16 +104,34 @@ final class QueryPlans {
     Map<String, Object> stash = new HashMap<>();
     Bindable<Object> code = EnumerableInterpretable.toBindable(stash, null, (EnumerableRel) physical,
         EnumerableRel.Prefer.ARRAY);
-    return new Plan(code, Map.copyOf(stash), columns(validated.getKey(), validated.getValue()),
+    List<ColumnType> types = types(logical);
+    return new Plan(code, Map.copyOf(stash), columns(validated.getKey(), validated.getValue(), types), types,
         parameterTypes(logical));
   }
 
-  private static List<Column> columns(SqlNode validated, RelDataType type) {
+  private static List<Column> columns(SqlNode validated, RelDataType type, List<ColumnType> types) {
     List<String> names = FolioSqlEngine.names(validated, type);
     List<Column> out = new ArrayList<>();
     for (var f : type.getFieldList()) {
-      ColumnType t = FolioSqlEngine.columnType(f.getType().getSqlTypeName());
+      ColumnType t = types.get(f.getIndex());
       out.add(new Column(names.get(f.getIndex()), t.oid, t.size));
+    }
+    return out;
+  }
+
+  /**
+   * The PostgreSQL type of each result column: a column taken as it is from a table keeps its
+   * declared type (varchar, char(n)…, which Calcite's types do not tell apart from literals'); the
+   * rest are typed by what Calcite computes.
+   */
+  private static List<ColumnType> types(RelNode rel) {
+    RelMetadataQuery mq = rel.getCluster().getMetadataQuery();
+    List<ColumnType> out = new ArrayList<>();
+    for (var f : rel.getRowType().getFieldList()) {
+      RelColumnOrigin origin = mq.getColumnOrigin(rel, f.getIndex());
+      FolioTable table = origin == null || origin.isDerived() ? null : origin.getOriginTable().unwrap(FolioTable.class);
+      out.add(table != null ? table.columnType(origin.getOriginColumnOrdinal())
+          : FolioSqlEngine.columnType(f.getType()));
     }
     return out;
   }
@@ -186,22 +205,25 @@ final class QueryPlans {
     return rows;
   }
 
+  /** A parameter's value as Calcite represents its type (a date as its day number…), from its text. */
   private static Object value(String text, SqlTypeName type) {
     if (text == null) {
       return null;
     }
-    try {
-      return switch (type) {
-        case INTEGER, SMALLINT, TINYINT -> Integer.valueOf(text.strip());
-        case BIGINT -> Long.valueOf(text.strip());
-        case DOUBLE, FLOAT, REAL -> Double.valueOf(text.strip());
-        case DECIMAL -> new BigDecimal(text.strip());
-        case BOOLEAN -> ColumnType.BOOL.coerce(text);
-        default -> text;
-      };
-    } catch (NumberFormatException e) {
-      throw new PgException("22P02", "invalid input syntax for type " + type.getName().toLowerCase() + ": \""
-          + text + "\"");
-    }
+    return switch (type) {
+      case TINYINT -> ((Short) ColumnType.INT2.coerce(text, -1)).byteValue();
+      case SMALLINT -> ColumnType.INT2.coerce(text, -1);
+      case INTEGER -> ColumnType.INT4.coerce(text, -1);
+      case BIGINT -> ColumnType.INT8.coerce(text, -1);
+      case REAL -> ColumnType.FLOAT4.coerce(text, -1);
+      case DOUBLE, FLOAT -> ColumnType.FLOAT8.coerce(text, -1);
+      case DECIMAL -> ColumnType.NUMERIC.coerce(text, -1);
+      case BOOLEAN -> ColumnType.BOOL.coerce(text, -1);
+      case DATE -> ColumnType.DATE.coerce(text, -1);
+      case TIMESTAMP -> ColumnType.TIMESTAMP.coerce(text, -1);
+      case TIMESTAMP_WITH_LOCAL_TIME_ZONE -> ColumnType.TIMESTAMPTZ.coerce(text, -1);
+      case BINARY, VARBINARY -> ColumnType.BYTEA.coerce(text, -1);
+      default -> text;
+    };
   }
 }

@@ -12,8 +12,20 @@ import java.util.Locale;
  * how).
  */
 public record TableDef(String name, int relation, List<Column> columns, List<IndexDef> indexes) {
-  /** A column: name, type, NOT NULL, and whether it belongs to the primary key. */
-  public record Column(String name, ColumnType type, boolean notNull, boolean primaryKey) {}
+  /**
+   * A column: name, type and its modifier ({@link ColumnType}), NOT NULL, and whether it belongs to
+   * the primary key.
+   */
+  public record Column(String name, ColumnType type, int modifier, boolean notNull, boolean primaryKey) {
+    /** A value for this column from a Java value or text: its type's, within its modifier. */
+    public Object coerce(Object v) {
+      return type.coerce(v, modifier);
+    }
+
+    public Column keyed() {
+      return new Column(name, type, modifier, true, true);
+    }
+  }
 
   /** A B-tree index: its name, its relation, whether it is unique, the table columns it keys on. */
   public record IndexDef(String name, int relation, boolean unique, List<Integer> columns) {}
@@ -85,13 +97,14 @@ public record TableDef(String name, int relation, List<Column> columns, List<Ind
   }
 
   /**
-   * The catalog's text form: {@code name relation col:TYPE:flags. … +index:relation:u:c,c …}; column
-   * flags n (not null) and p (key), index flag u (unique) or -, index columns by position.
+   * The catalog's text form: {@code name relation col:TYPE[/modifier]:flags. … +index:relation:u:c,c …};
+   * column flags n (not null) and p (key), index flag u (unique) or -, index columns by position.
    */
   public String toCatalogText() {
     StringBuilder s = new StringBuilder(name).append(' ').append(relation);
     for (Column c : columns) {
-      s.append(' ').append(c.name()).append(':').append(c.type().name()).append(':')
+      s.append(' ').append(c.name()).append(':').append(c.type().name())
+          .append(c.modifier() >= 0 ? "/" + c.modifier() : "").append(':')
           .append(c.notNull() ? "n" : "").append(c.primaryKey() ? "p" : "").append('.');
     }
     for (IndexDef i : indexes) {
@@ -111,8 +124,9 @@ public record TableDef(String name, int relation, List<Column> columns, List<Ind
         indexes.add(new IndexDef(c[0].substring(1), Integer.parseInt(c[1]), c[2].equals("u"),
             java.util.Arrays.stream(c[3].split(",")).map(Integer::valueOf).toList()));
       } else {
-        columns.add(new Column(c[0], ColumnType.valueOf(c[1].toUpperCase(Locale.ROOT)), c[2].contains("n"),
-            c[2].contains("p")));
+        String[] type = c[1].split("/");
+        columns.add(new Column(c[0], ColumnType.valueOf(type[0].toUpperCase(Locale.ROOT)),
+            type.length > 1 ? Integer.parseInt(type[1]) : -1, c[2].contains("n"), c[2].contains("p")));
       }
     }
     return new TableDef(parts[0], Integer.parseInt(parts[1]), List.copyOf(columns), List.copyOf(indexes));
