@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  *   CREATE [UNIQUE] INDEX [[IF NOT EXISTS] name] ON table [USING btree] (column [ASC | DESC], …) [WITH (…)]
  *   DROP INDEX [IF EXISTS] name [, …] [CASCADE | RESTRICT]
  *   ALTER TABLE name ADD [CONSTRAINT c] PRIMARY KEY (column, …)
+ *   TRUNCATE [TABLE] [ONLY] name [, …] [RESTART IDENTITY | CONTINUE IDENTITY] [CASCADE | RESTRICT]
+ *   VACUUM [(options)] [FULL] [FREEZE] [VERBOSE] [ANALYZE] [name, …]      ANALYZE [VERBOSE] [name, …]
  * </pre>
  */
 final class Ddl {
@@ -37,6 +39,17 @@ final class Ddl {
 
   /** {@code constraint} is null when the statement names none: {@code table_pkey}. */
   record AddPrimaryKey(String table, String constraint, List<String> columns) {}
+
+  record Truncate(List<String> names) {}
+
+  /** VACUUM or ANALYZE ({@code tag}) of these tables, or of all when none is named. */
+  record Maintenance(String tag, List<String> names) {}
+
+  private static final Pattern TRUNCATE = Pattern.compile(
+      "(?is)truncate\\s+(?:table\\s+)?(?:only\\s+)?(.+?)\\s*((restart|continue)\\s+identity\\s*)?(cascade|restrict)?\\s*");
+  private static final Pattern MAINTENANCE = Pattern.compile(
+      "(?is)(vacuum|analyze|analyse)\\s*(\\([^)]*\\))?\\s*((?:(?:full|freeze|verbose|analyze|analyse)\\s+)*)"
+          + "((?:full|freeze|verbose|analyze|analyse)\\s*$)?(.*)");
 
   private static final Pattern CREATE_INDEX = Pattern.compile(
       "(?is)create\\s+(unique\\s+)?index\\s+(?:(if\\s+not\\s+exists\\s+)?(?!on\\s)(\"[^\"]+\"|[a-z_][a-z0-9_$]*)\\s+)?"
@@ -59,10 +72,21 @@ final class Ddl {
 
   static boolean isDdl(String sql) {
     String s = sql.strip().toLowerCase(Locale.ROOT);
-    return s.matches("(?s)((create|drop)\\s+table|create\\s+(unique\\s+)?index|drop\\s+index|alter\\s+table)\\b.*");
+    return s.matches("(?s)((create|drop)\\s+table|create\\s+(unique\\s+)?index|drop\\s+index|alter\\s+table|truncate"
+        + "|vacuum|analy[sz]e)\\b.*");
   }
 
   static Object parse(String sql) {
+    Matcher t = TRUNCATE.matcher(sql.strip());
+    if (t.matches()) {
+      return new Truncate(names(t.group(1)));
+    }
+    Matcher v = MAINTENANCE.matcher(sql.strip());
+    if (v.matches()) {
+      String tables = v.group(5).strip();
+      return new Maintenance(v.group(1).toLowerCase(Locale.ROOT).startsWith("vacuum") ? "VACUUM" : "ANALYZE",
+          tables.isEmpty() ? List.of() : names(tables.replaceAll("\\([^)]*\\)", "")));
+    }
     Matcher ci = CREATE_INDEX.matcher(sql.strip());
     if (ci.matches()) {
       return createIndex(ci);

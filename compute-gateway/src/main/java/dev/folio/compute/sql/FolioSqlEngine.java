@@ -391,7 +391,9 @@ public final class FolioSqlEngine implements SqlEngine {
       String name = f.getName();
       if (name.startsWith("EXPR$") && items != null && f.getIndex() < items.size()) {
         SqlNode item = items.get(f.getIndex());
-        name = item instanceof org.apache.calcite.sql.SqlCall call && call.getOperator().getKind() != SqlKind.AS
+        // A function names its column (count, sum…); an operator or a literal leaves it ?column?.
+        name = item instanceof org.apache.calcite.sql.SqlCall call
+            && call.getOperator() instanceof org.apache.calcite.sql.SqlFunction
             ? call.getOperator().getName().toLowerCase(java.util.Locale.ROOT) : "?column?";
       }
       names.add(name);
@@ -422,7 +424,19 @@ public final class FolioSqlEngine implements SqlEngine {
 
   private StatementResult ddl(Object statement, long xid) {
     Map<String, Catalog.Entry> tables = db.catalog().tables(statementSnapshot);
-    if (statement instanceof Ddl.CreateTable c) {
+    if (statement instanceof Ddl.Maintenance m) {
+      if (m.tag().equals("VACUUM") && blockXid != 0) {
+        throw new PgException("25001", "VACUUM cannot run inside a transaction block");
+      }
+      for (String name : m.names()) {
+        if (!tables.containsKey(name)) {
+          throw new PgException("42P01", "relation \"" + name + "\" does not exist");
+        }
+      }
+      return StatementResult.command(m.tag()); // nothing to vacuum or analyze yet: no dead tuples are reclaimed, no statistics kept
+    } else if (statement instanceof Ddl.Truncate t) {
+      return truncate(t, tables, xid);
+    } else if (statement instanceof Ddl.CreateTable c) {
       return createTable(c, tables, xid);
     } else if (statement instanceof Ddl.DropTable d) {
       return dropTable(d, tables, xid);
@@ -457,6 +471,29 @@ public final class FolioSqlEngine implements SqlEngine {
     }
     db.catalog().add(xid, table);
     return StatementResult.command("CREATE TABLE");
+  }
+
+  /**
+   * TRUNCATE gives each table a new, empty heap and new, empty indexes, as PostgreSQL gives it a
+   * new file: a catalog change, so it commits or rolls back with its transaction, and the old
+   * pages stay for the history.
+   */
+  private StatementResult truncate(Ddl.Truncate t, Map<String, Catalog.Entry> tables, long xid) {
+    for (String name : t.names()) {
+      Catalog.Entry e = tables.get(name);
+      if (e == null) {
+        throw new PgException("42P01", "relation \"" + name + "\" does not exist");
+      }
+      TableDef old = e.table();
+      HeapRelation heap = HeapRelation.create(db.pages(), db.transactions(), Catalog.DATABASE);
+      List<TableDef.IndexDef> indexes = new ArrayList<>();
+      for (TableDef.IndexDef i : old.indexes()) {
+        indexes.add(new TableDef.IndexDef(i.name(),
+            BtreeIndex.create(db.pages(), db.transactions(), Catalog.DATABASE).relation(), i.unique(), i.columns()));
+      }
+      db.catalog().replace(xid, e, new TableDef(old.name(), heap.relation(), old.columns(), List.copyOf(indexes)));
+    }
+    return StatementResult.command("TRUNCATE TABLE");
   }
 
   private StatementResult dropTable(Ddl.DropTable d, Map<String, Catalog.Entry> tables, long xid) {
