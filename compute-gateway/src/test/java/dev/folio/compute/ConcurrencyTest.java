@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Transactions side by side, as PostgreSQL runs them: row locks that make a concurrent update wait
  * and then re-check the newest version (READ COMMITTED), no lost update, one winner per unique key,
- * deadlocks refused with 40P01, REPEATABLE READ's one snapshot and its 40001, and readers that see
+ * deadlocks refused with 40P01, a waiting statement canceled with 57014, REPEATABLE READ's one snapshot and its 40001, and readers that see
  * every transaction whole while transfers run; at the end every account holds exactly what the
  * committed transfers say.
  */
@@ -91,6 +91,19 @@ class ConcurrencyTest {
       a.commit();
       assertThat(value(sa, "SELECT balance FROM accounts WHERE id = 2")).isEqualTo("101");
       assertThat(value(sa, "SELECT balance FROM accounts WHERE id = 3")).isEqualTo("101");
+
+      // A statement waiting for a lock is canceled (CancelRequest from pgjdbc): 57014, and the session goes on.
+      a.setAutoCommit(false);
+      sa.executeUpdate("UPDATE accounts SET balance = balance + 1 WHERE id = 5");
+      CompletableFuture<String> canceled = CompletableFuture.supplyAsync(
+          () -> outcome(sb, "UPDATE accounts SET balance = 0 WHERE id = 5"), clients);
+      await().atMost(Duration.ofMinutes(1)).until(() -> waiters(compute) == 1);
+      sb.cancel();
+      assertThat(canceled.get()).isEqualTo("57014");
+      b.rollback();
+      a.commit();
+      assertThat(value(sb, "SELECT balance FROM accounts WHERE id = 5")).isEqualTo("101");
+      b.commit();
 
       // REPEATABLE READ: one snapshot for the transaction, and 40001 on a row changed since.
       b.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);

@@ -54,13 +54,47 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
   /** Settings that changed during a statement, sent as ParameterStatus after it. */
   private final List<String[]> reportTo = new ArrayList<>();
 
-  PgConnection(PgServer.Config config, SqlEngine engine) {
+  private final Map<Integer, PgConnection> sessions;
+  private int processId;
+  private int secretKey;
+  /** The session's thread while it runs a message, for a cancel to interrupt; null between messages. */
+  private Thread running;
+
+  PgConnection(PgServer.Config config, SqlEngine engine, Map<Integer, PgConnection> sessions) {
     this.config = config;
     this.engine = engine;
+    this.sessions = sessions;
+  }
+
+  /**
+   * Cancels what the session runs now, if anything (CancelRequest): its thread is interrupted, and a
+   * statement that waits (for a lock, a page) or scans stops with 57014. A commit that is being
+   * made durable is not interrupted.
+   */
+  private synchronized void cancel() {
+    if (running != null) {
+      running.interrupt();
+    }
+  }
+
+  private synchronized void running(boolean now) {
+    running = now ? Thread.currentThread() : null;
+    if (!now) {
+      Thread.interrupted(); // a cancel that came as the statement ended must not reach the next one
+    }
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FrontendMessage m) {
+    running(true);
+    try {
+      respond(ctx, m);
+    } finally {
+      running(false);
+    }
+  }
+
+  private void respond(ChannelHandlerContext ctx, FrontendMessage m) {
     ByteBuf out = ctx.alloc().buffer();
     try {
       handle(ctx, m, out);
@@ -118,7 +152,13 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
     }
     if (m instanceof FrontendMessage.SslRequest) {
       out.writeByte('N');
-    } else if (m instanceof FrontendMessage.CancelRequest || m instanceof FrontendMessage.Terminate) {
+    } else if (m instanceof FrontendMessage.CancelRequest c) {
+      PgConnection target = sessions.get(c.processId());
+      if (target != null && target.secretKey == c.secretKey()) {
+        target.cancel();
+      }
+      ctx.close();
+    } else if (m instanceof FrontendMessage.Terminate) {
       ctx.close();
     } else if (m instanceof FrontendMessage.Startup s) {
       startup(s, out);
@@ -176,8 +216,11 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
     Backend.authenticationOk(out);
     session = new Session(engine, startup, (name, value) -> reportTo.add(new String[] {name, value}));
     session.reportedSettings().forEach((k, v) -> Backend.parameterStatus(out, k, v));
-    Backend.backendKeyData(out, ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE),
-        ThreadLocalRandom.current().nextInt());
+    do {
+      processId = ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE);
+    } while (sessions.putIfAbsent(processId, this) != null);
+    secretKey = new java.security.SecureRandom().nextInt();
+    Backend.backendKeyData(out, processId, secretKey);
     Backend.readyForQuery(out, session.status().code);
   }
 
@@ -410,6 +453,9 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    if (processId != 0) {
+      sessions.remove(processId, this);
+    }
     if (session != null) {
       session.close();
     }

@@ -12,10 +12,14 @@ import java.net.InetSocketAddress;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-/** A PostgreSQL-protocol server on Netty: one {@link PgConnection} per client. */
+/**
+ * A PostgreSQL-protocol server on Netty: one {@link PgConnection} per client, each known by the
+ * process id and secret it was given, so that a CancelRequest on another connection can reach it.
+ */
 public final class PgServer implements AutoCloseable {
   /**
    * How clients authenticate: {@code trust} lets anyone in (local mode only); otherwise SCRAM-SHA-256
@@ -33,6 +37,8 @@ public final class PgServer implements AutoCloseable {
   private final EventLoopGroup boss = new NioEventLoopGroup(1);
   private final EventLoopGroup workers = new NioEventLoopGroup();
   private final Channel channel;
+  /** The open sessions by their BackendKeyData process id, for CancelRequest. */
+  private final Map<Integer, PgConnection> sessions = new ConcurrentHashMap<>();
 
   private PgServer(Config config, Supplier<SqlEngine> engines) throws InterruptedException {
     channel = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
@@ -44,7 +50,7 @@ public final class PgServer implements AutoCloseable {
             // The connection's handler ends the thread when the connection is gone.
             EventExecutorGroup session = new DefaultEventExecutorGroup(1);
             ch.pipeline().addLast(new FrontendDecoder());
-            ch.pipeline().addLast(session, new PgConnection(config, engines.get()));
+            ch.pipeline().addLast(session, new PgConnection(config, engines.get(), sessions));
           }
         })
         .bind(new InetSocketAddress(config.host(), config.port())).sync().channel();

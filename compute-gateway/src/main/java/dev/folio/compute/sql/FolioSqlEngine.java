@@ -305,12 +305,14 @@ public final class FolioSqlEngine implements SqlEngine {
       }
       return result;
     } catch (PgException e) {
+      Thread.interrupted(); // a cancel has done its work; the abort must not be interrupted too
       if (own) {
         finish(xid, false);
       }
       throw e;
     } catch (Exception | AssertionError e) {
       // Calcite reports some unsupported constructs with an AssertionError: a statement error, not a crash.
+      Thread.interrupted();
       if (own) {
         finish(xid, false);
       }
@@ -952,6 +954,9 @@ public final class FolioSqlEngine implements SqlEngine {
     if (c instanceof TransactionConflict t) {
       return new PgException(t.sqlState(), t.getMessage());
     }
+    if (canceled(e)) {
+      return new PgException("57014", "canceling statement due to user request");
+    }
     String message = firstLine(String.valueOf(e instanceof ValidationException v && v.getCause() != null
         ? v.getCause().getMessage() : c.getMessage()));
     if (message.contains("Object '") && message.contains("not found")) {
@@ -972,6 +977,17 @@ public final class FolioSqlEngine implements SqlEngine {
     }
     LOG.error("Unexpected failure of a statement", e);
     return new PgException("XX000", message);
+  }
+
+  /** Whether the statement stopped because its session was canceled (its thread interrupted). */
+  private static boolean canceled(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof InterruptedException || c instanceof java.util.concurrent.CancellationException
+          || c instanceof io.grpc.StatusRuntimeException s && s.getStatus().getCode() == io.grpc.Status.Code.CANCELLED) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String firstLine(String s) {

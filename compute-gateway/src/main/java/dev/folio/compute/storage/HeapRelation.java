@@ -16,6 +16,7 @@ import dev.folio.schemas.wal.RelationKind;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 
 /**
  * A heap relation: tuples on slotted pages in the main fork, its size on its metapage (META fork,
@@ -126,6 +127,9 @@ public final class HeapRelation {
     List<Row> rows = new ArrayList<>();
     int n = blocks();
     for (int b = 0; b < n; b++) {
+      if (Thread.currentThread().isInterrupted()) {
+        throw new CancellationException("the scan of relation " + relation + " was canceled");
+      }
       Page page = pages.read(block(b));
       for (int i = 1; i <= page.itemCount(); i++) {
         if (page.itemFlags(i) != PageLayout.ITEM_NORMAL) {
