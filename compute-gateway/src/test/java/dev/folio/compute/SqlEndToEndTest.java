@@ -222,6 +222,18 @@ class SqlEndToEndTest {
           }
         }
         assertThat(indexScans(compute)).isEqualTo(before + 4);
+        // The simple protocol: point queries that differ in their values share one plan.
+        try (Connection simple = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + compute.port()
+            + "/main?preferQueryMode=simple", "app", "pw"); Statement ss = simple.createStatement()) {
+          assertThat(strings(ss, "SELECT price FROM items WHERE id = 0")).containsExactly("0");
+          double compiled = compute.meters().get("folio_compute_plans_compiled").counter().count();
+          for (int id = 200; id < 220; id++) {
+            assertThat(strings(ss, "SELECT price FROM items WHERE id = " + id)).containsExactly(
+                String.valueOf(id / 4.0).replaceAll("\\.0$", ""));
+          }
+          assertThat(strings(ss, "SELECT count(*) FROM items WHERE sku = 'sku-7'")).containsExactly("8");
+          assertThat(compute.meters().get("folio_compute_plans_compiled").counter().count()).isEqualTo(compiled + 1);
+        }
         for (String q : lookups) {
           answers.add(String.join(",", strings(s, q)));
         }

@@ -10,12 +10,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * What the sessions of one compute share: its pages, its transactions, its catalog, its scan
- * counters ({@code folio_compute_scans_total} by access path; {@code folio_compute_lock_waiters}), and the catalog lock: a transaction
+ * counters ({@code folio_compute_scans_total} by access path, {@code folio_compute_plans_compiled_total};
+ * {@code folio_compute_lock_waiters}), and the catalog lock: a transaction
  * that changes rows holds it shared, one that changes the catalog (DDL) exclusive, each until it
  * ends, and each on the thread of its session. Readers never wait.
  */
 public record Database(BufferCache pages, Transactions transactions, Catalog catalog, Scans scans,
-    ReadWriteLock catalogLock) {
+    Counter plansCompiled, ReadWriteLock catalogLock) {
   /** How many table scans went through an index, and how many read the whole heap. */
   public record Scans(Counter index, Counter sequential) {}
 
@@ -27,6 +28,9 @@ public record Database(BufferCache pages, Transactions transactions, Catalog cat
             .register(meters));
     Gauge.builder("folio_compute_lock_waiters", transactions, Transactions::waiting)
         .description("Transactions waiting for another to end (a row lock, a key)").register(meters);
-    return new Database(pages, transactions, new Catalog(pages, transactions), scans, new ReentrantReadWriteLock(true));
+    Counter compiled = Counter.builder("folio_compute_plans_compiled").description("Query plans compiled (a cache miss)")
+        .register(meters);
+    return new Database(pages, transactions, new Catalog(pages, transactions), scans, compiled,
+        new ReentrantReadWriteLock(true));
   }
 }

@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -82,8 +83,10 @@ public final class FolioSqlEngine implements SqlEngine {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FolioSqlEngine.class);
 
   private final Database db;
-  private final QueryPlans plans = new QueryPlans(PARSER, TYPES);
+  private final QueryPlans plans;
   private final LinkedHashMap<String, SqlNode> parsedStatements = new LinkedHashMap<>(64, 0.75f, true);
+  /** Normalized query texts that could not be planned with parameters: their literal texts are planned instead. */
+  private final LinkedHashSet<String> literalOnly = new LinkedHashSet<>();
   /** The transaction block's xid, or 0 outside a block. */
   private long blockXid;
   /** Whether the block runs under REPEATABLE READ: one snapshot for all its statements. */
@@ -98,6 +101,7 @@ public final class FolioSqlEngine implements SqlEngine {
 
   public FolioSqlEngine(Database db) {
     this.db = db;
+    this.plans = new QueryPlans(PARSER, TYPES, db.plansCompiled());
   }
 
   @Override
@@ -212,6 +216,12 @@ public final class FolioSqlEngine implements SqlEngine {
         return ddl(statement, xid);
       }
       Parameters.Placeholders p = Parameters.placeholders(sql);
+      if (parameters.isEmpty() && p.order().isEmpty()) {
+        StatementResult normalized = normalizedQuery(p.sql());
+        if (normalized != null) {
+          return normalized;
+        }
+      }
       SqlNode node = parsed(p.sql());
       if (!isDml(node)) {
         return query(plan(p.sql()), p.values(parameters));
@@ -276,6 +286,41 @@ public final class FolioSqlEngine implements SqlEngine {
       write(t, heap, row, xid, null);
     }
     return line - (copy.format().header() ? 1 : 0);
+  }
+
+  /**
+   * A simple-protocol query run through the plan of its text with the literals as parameters
+   * ({@link Literals}), so that queries differing in their values are planned once; null when the
+   * text has no such literal, is not a query, or cannot be planned so (the literal text is then
+   * planned as it is, and this form is not tried again). A value that does not fit the type
+   * inferred for its parameter falls back to the literal text, which types it as PostgreSQL does.
+   */
+  private StatementResult normalizedQuery(String sql) throws Exception {
+    Literals.Normalized n = Literals.normalize(sql);
+    if (n.values().isEmpty() || literalOnly.contains(n.sql())) {
+      return null;
+    }
+    QueryPlans.Plan plan;
+    try {
+      if (isDml(parsed(n.sql()))) {
+        return null;
+      }
+      plan = plan(n.sql());
+    } catch (Exception | AssertionError e) {
+      literalOnly.add(n.sql());
+      if (literalOnly.size() > 256) {
+        literalOnly.remove(literalOnly.iterator().next());
+      }
+      return null;
+    }
+    try {
+      return query(plan, n.values());
+    } catch (PgException e) {
+      if (e.sqlState().startsWith("22")) {
+        return null;
+      }
+      throw e;
+    }
   }
 
   private static boolean isDml(SqlNode node) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TimeZone;
 import java.util.concurrent.atomic.AtomicBoolean;
+import io.micrometer.core.instrument.Counter;
 import org.apache.calcite.DataContext;
 import org.apache.calcite.adapter.enumerable.EnumerableConvention;
 import org.apache.calcite.adapter.enumerable.EnumerableInterpretable;
@@ -66,7 +67,10 @@ final class QueryPlans {
   private SchemaPlus root;
   private String catalog;
 
-  QueryPlans(SqlParser.Config parser, RelDataTypeSystem types) {
+  private final Counter compiled;
+
+  QueryPlans(SqlParser.Config parser, RelDataTypeSystem types, Counter compiled) {
+    this.compiled = compiled;
     this.parser = parser;
     this.types = types;
     this.typeFactory = new JavaTypeFactoryImpl(types);
@@ -83,6 +87,7 @@ final class QueryPlans {
     Plan plan = plans.get(sql);
     if (plan == null) {
       plan = compile(sql);
+      compiled.increment();
       plans.put(sql, plan);
       if (plans.size() > MAX_PLANS) {
         plans.remove(plans.keySet().iterator().next());
