@@ -6,7 +6,9 @@ import dev.folio.format.page.Page;
 import dev.folio.format.redo.Redo;
 import dev.folio.schemas.wal.WalRecord;
 import dev.folio.wal.writer.WalWriter;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -20,7 +22,8 @@ import java.util.Map;
  * {@code not_modified_since} = the LSN of the page's last change known here (a bounded map; for a
  * page not in it, the last committed flush when the writer started). A page
  * whose last change is not yet durable stays in memory: evicting it would lose the change for the
- * next reader here until the page service has it.
+ * next reader here until the page service has it. Sequential scans read ahead in batches
+ * ({@link #prefetch}, one GetPages stream).
  */
 public final class BufferCache {
   private final PageSource source;
@@ -33,6 +36,7 @@ public final class BufferCache {
   private long forgottenWrites;
   private long hits;
   private long misses;
+  private long prefetched;
 
   public BufferCache(PageSource source, WalWriter writer, int maxPages) {
     this.source = source;
@@ -58,6 +62,34 @@ public final class BufferCache {
       put(key, p);
     }
     return p;
+  }
+
+  /**
+   * Reads ahead: the pages of {@code keys} not held here, in one request, as a sequential scan will
+   * want them. At most half the cache, so that they are still here when the scan reaches them.
+   */
+  public synchronized void prefetch(List<PageKey> keys) {
+    List<PageKey> missing = new ArrayList<>();
+    for (PageKey key : keys) {
+      if (!pages.containsKey(key) && missing.size() < maxPages / 2) {
+        missing.add(key);
+      }
+    }
+    if (missing.size() < 2) {
+      return;
+    }
+    long request = Lsn.max(writer.lastAppendedLsn(), 1);
+    long notModifiedSince = Lsn.max(startLsn, forgottenWrites);
+    for (PageKey key : missing) {
+      notModifiedSince = Lsn.max(notModifiedSince, lastWritten.getOrDefault(key, 0L));
+    }
+    List<Page> fetched = source.getMany(missing, request, notModifiedSince);
+    prefetched += missing.size();
+    for (int i = 0; i < missing.size(); i++) {
+      if (fetched.get(i) != null) {
+        put(missing.get(i), fetched.get(i));
+      }
+    }
   }
 
   /** Logs one change to one page and applies it; returns the record with its LSN. */
@@ -95,5 +127,15 @@ public final class BufferCache {
 
   public synchronized long misses() {
     return misses;
+  }
+
+  /** Pages read ahead for sequential scans. */
+  public synchronized long prefetched() {
+    return prefetched;
+  }
+
+  /** The pages held now, for checks. */
+  public synchronized Map<PageKey, Page> held() {
+    return Map.copyOf(pages);
   }
 }

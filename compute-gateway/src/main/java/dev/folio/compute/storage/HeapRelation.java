@@ -36,6 +36,9 @@ public final class HeapRelation {
   /** A tuple's header as it is now: its inserter, its deleter (0 for none), its newer version if updated. */
   public record Version(long xmin, long xmax, Tid updatedTo) {}
 
+  /** How many blocks a sequential scan asks for at once. */
+  private static final int PREFETCH = 32;
+
   private final BufferCache pages;
   private final Transactions transactions;
   private final int database;
@@ -129,6 +132,13 @@ public final class HeapRelation {
     for (int b = 0; b < n; b++) {
       if (Thread.currentThread().isInterrupted()) {
         throw new CancellationException("the scan of relation " + relation + " was canceled");
+      }
+      if (b % PREFETCH == 0 && n - b > 1) {
+        List<PageKey> ahead = new ArrayList<>();
+        for (int next = b; next < Math.min(n, b + PREFETCH); next++) {
+          ahead.add(block(next));
+        }
+        pages.prefetch(ahead);
       }
       Page page = pages.read(block(b));
       for (int i = 1; i <= page.itemCount(); i++) {

@@ -5,6 +5,8 @@ import dev.folio.format.PageKey;
 import dev.folio.format.TimelineId;
 import dev.folio.format.page.Page;
 import dev.folio.schemas.pageservice.v1.GetPageRequest;
+import dev.folio.schemas.pageservice.v1.GetPageResponse;
+import dev.folio.schemas.pageservice.v1.GetPagesRequest;
 import dev.folio.schemas.pageservice.v1.PageServiceGrpc;
 import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
@@ -12,12 +14,16 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * GetPage@LSN over gRPC for one timeline of one tenant, with a bearer token. A page nobody wrote
+ * GetPage@LSN over gRPC for one timeline of one tenant, with a bearer token; GetPages for a batch. A page nobody wrote
  * is null; the page service being unreachable or slow is SQLSTATE 58030 (io_error), so that the
  * statement fails and the session stays usable.
  */
@@ -47,9 +53,7 @@ public final class PageServiceClient implements PageSource, AutoCloseable {
   @Override
   public Page get(PageKey key, long requestLsn, long notModifiedSince) {
     GetPageRequest request = GetPageRequest.newBuilder().setTenant(tenant).setTimeline(timeline.toString())
-        .setKey(dev.folio.schemas.pageservice.v1.PageKey.newBuilder().setDatabase(key.database())
-            .setRelation(key.relation()).setFork(key.fork().name().toLowerCase(Locale.ROOT)).setBlock(key.block()))
-        .setRequestLsn(requestLsn).setNotModifiedSince(notModifiedSince).build();
+        .setKey(key(key)).setRequestLsn(requestLsn).setNotModifiedSince(notModifiedSince).build();
     try {
       return Page.of(stub.withDeadlineAfter(30, TimeUnit.SECONDS).getPage(request).getPage().toByteArray());
     } catch (StatusRuntimeException e) {
@@ -58,9 +62,47 @@ public final class PageServiceClient implements PageSource, AutoCloseable {
           && "PAGE_NOT_FOUND".equals(trailers.get(ERROR_CODE))) {
         return null;
       }
-      throw new PgException("58030", "could not read page " + key + " of timeline " + timeline
-          + " from the page service: " + e.getStatus());
+      throw failure(key, e.getStatus());
     }
+  }
+
+  /** One GetPages stream for all the keys (a sequential scan's prefetch). */
+  @Override
+  public List<Page> getMany(List<PageKey> keys, long requestLsn, long notModifiedSince) {
+    GetPagesRequest.Builder request = GetPagesRequest.newBuilder().setTenant(tenant).setTimeline(timeline.toString())
+        .setRequestLsn(requestLsn).setNotModifiedSince(notModifiedSince);
+    keys.forEach(k -> request.addKeys(key(k)));
+    List<Page> pages = new ArrayList<>(keys.size());
+    try {
+      Iterator<GetPageResponse> responses = stub.withDeadlineAfter(30, TimeUnit.SECONDS).getPages(request.build());
+      for (PageKey key : keys) {
+        GetPageResponse r = responses.next();
+        if (r.getStatusCode() == Status.Code.NOT_FOUND.value() && "PAGE_NOT_FOUND".equals(r.getErrorCode())) {
+          pages.add(null);
+        } else if (r.getStatusCode() != 0) {
+          throw failure(key, Status.fromCodeValue(r.getStatusCode()).withDescription(r.getStatusMessage()));
+        } else {
+          pages.add(Page.of(r.getPage().toByteArray()));
+        }
+      }
+    } catch (StatusRuntimeException e) {
+      throw failure(keys.get(pages.size()), e.getStatus());
+    }
+    return pages;
+  }
+
+  private static dev.folio.schemas.pageservice.v1.PageKey key(PageKey key) {
+    return dev.folio.schemas.pageservice.v1.PageKey.newBuilder().setDatabase(key.database())
+        .setRelation(key.relation()).setFork(key.fork().name().toLowerCase(Locale.ROOT)).setBlock(key.block()).build();
+  }
+
+  /** 58030, or the statement's cancel if that is why the call stopped. */
+  private RuntimeException failure(PageKey key, Status status) {
+    if (status.getCode() == Status.Code.CANCELLED && Thread.currentThread().isInterrupted()) {
+      return new CancellationException("reading page " + key + " was canceled");
+    }
+    return new PgException("58030", "could not read page " + key + " of timeline " + timeline
+        + " from the page service: " + status);
   }
 
   @Override
