@@ -10,13 +10,17 @@ import dev.folio.format.TimelineId;
 import dev.folio.wal.writer.WalWriter;
 import dev.folio.wal.writer.WalWriterConfig;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.folio.ops.OpsServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.security.SecureRandom;
 
 /**
  * A compute node: stateless, started from a timeline id alone. It opens the timeline's WAL writer
  * (fencing any earlier primary), reads the control page and the catalog through the page service,
- * and serves SQL over the PostgreSQL protocol. Its id is {@code c-} and 12 characters.
+ * and serves SQL over the PostgreSQL protocol, with health (unhealthy once its writer is fenced or
+ * failed) and Prometheus metrics over HTTP. Its id is {@code c-} and 12 characters.
  */
 public final class ComputeNode implements AutoCloseable {
   /**
@@ -25,7 +29,13 @@ public final class ComputeNode implements AutoCloseable {
    * @param pageServiceToken a JWT for the tenant, for the page service
    */
   public record Config(WalWriterConfig wal, String pageServiceHost, int pageServicePort, String tenant,
-      TimelineId timeline, String pageServiceToken, int bufferPages, PgServer.Config postgres) {}
+      TimelineId timeline, String pageServiceToken, int bufferPages, PgServer.Config postgres, int httpPort) {
+    /** Without health and metrics over HTTP. */
+    public Config(WalWriterConfig wal, String pageServiceHost, int pageServicePort, String tenant,
+        TimelineId timeline, String pageServiceToken, int bufferPages, PgServer.Config postgres) {
+      this(wal, pageServiceHost, pageServicePort, tenant, timeline, pageServiceToken, bufferPages, postgres, -1);
+    }
+  }
 
   private static final String ID_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -33,9 +43,10 @@ public final class ComputeNode implements AutoCloseable {
   private final WalWriter writer;
   private final PageServiceClient pageService;
   private final PgServer server;
-  private final MeterRegistry meters = new SimpleMeterRegistry();
+  private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final OpsServer ops;
 
-  private ComputeNode(Config config) throws InterruptedException {
+  private ComputeNode(Config config) throws InterruptedException, IOException {
     SecureRandom random = new SecureRandom();
     StringBuilder id = new StringBuilder("c-");
     for (int i = 0; i < 12; i++) {
@@ -46,11 +57,14 @@ public final class ComputeNode implements AutoCloseable {
     this.pageService = new PageServiceClient(config.pageServiceHost(), config.pageServicePort(), config.tenant(),
         config.timeline(), config.pageServiceToken());
     BufferCache pages = new BufferCache(pageService, writer, config.bufferPages());
+    pages.register(meters);
     Database db = Database.open(pages, new Transactions(pages, writer), meters);
     this.server = PgServer.start(config.postgres(), () -> new FolioSqlEngine(db));
+    this.ops = config.httpPort() < 0 ? null : new OpsServer(config.postgres().host(), config.httpPort(), meters,
+        writer::problem);
   }
 
-  public static ComputeNode start(Config config) throws InterruptedException {
+  public static ComputeNode start(Config config) throws InterruptedException, IOException {
     return new ComputeNode(config);
   }
 
@@ -58,9 +72,14 @@ public final class ComputeNode implements AutoCloseable {
     return id;
   }
 
-  /** The compute's meters: its WAL writer's and its scans'. */
+  /** The compute's meters: its WAL writer's, its buffer cache's, its scans', plans' and lock waits'. */
   public MeterRegistry meters() {
     return meters;
+  }
+
+  /** The port of {@code /health} and {@code /metrics}, or -1 when they are not served. */
+  public int httpPort() {
+    return ops == null ? -1 : ops.port();
   }
 
   public int port() {
@@ -69,6 +88,9 @@ public final class ComputeNode implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    if (ops != null) {
+      ops.close();
+    }
     server.close();
     writer.close();
     pageService.close();

@@ -1,6 +1,7 @@
 package dev.folio.compute;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.folio.compute.pgwire.PgServer;
 import dev.folio.testsupport.KafkaEndpoint;
@@ -16,6 +17,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,10 +35,11 @@ class SqlEndToEndTest {
     try (Fixture f = Fixture.start(kafka, s3)) {
       ComputeNode.Config config = new ComputeNode.Config(WalWriterConfig.of(kafka.bootstrapServers(), f.topic()),
           "127.0.0.1", f.pageServer().grpcPort(), Fixture.TENANT, f.timeline(), f.token(), 16,
-          new PgServer.Config("127.0.0.1", 0, false, Map.of("app", "pw")));
+          new PgServer.Config("127.0.0.1", 0, false, Map.of("app", "pw")), 0);
       List<String> committed;
       try (ComputeNode compute = ComputeNode.start(config); Connection c = connect(compute)) {
         assertThat(compute.id()).matches("c-[a-z0-9]{12}");
+        assertThat(http(compute, "/health")).startsWith("200 ").contains("ok");
         try (Statement s = c.createStatement()) {
           s.execute("CREATE TABLE accounts (id int PRIMARY KEY, owner text NOT NULL, balance bigint)");
           s.execute("create table branches (id integer, name varchar(20), primary key (id))");
@@ -136,6 +139,21 @@ class SqlEndToEndTest {
         }
       }
       // Stateless: a new compute on the timeline, with a cache far smaller than the data.
+      try (ComputeNode second = ComputeNode.start(config)) {
+        // A third compute on the timeline fences the second's writer: it says so on /health.
+        try (ComputeNode third = ComputeNode.start(config)) {
+          await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
+            try (Connection c = connect(second); Statement s = c.createStatement()) {
+              s.executeUpdate("UPDATE branches SET name = name WHERE id = 1");
+            } catch (SQLException expected) {
+              // the fenced writer's commit fails; the health check is what this waits for
+            }
+            assertThat(http(second, "/health")).startsWith("503 ");
+          });
+          assertThat(http(third, "/metrics")).contains("folio_compute_buffer_cache_misses_total",
+              "folio_compute_scans_total", "folio_compute_lock_waiters");
+        }
+      }
       try (ComputeNode compute = ComputeNode.start(config); Connection c = connect(compute);
           Statement s = c.createStatement()) {
         assertThat(strings(s, "SELECT id, owner, balance FROM accounts ORDER BY id")).isEqualTo(committed);
@@ -261,6 +279,14 @@ class SqlEndToEndTest {
       return e;
     }
     throw new AssertionError("expected an error");
+  }
+
+  /** The status code and body of a GET on the compute's health and metrics port. */
+  private static String http(ComputeNode compute, String path) throws Exception {
+    java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + compute.httpPort() + path)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    return r.statusCode() + " " + r.body();
   }
 
   private static Connection connect(ComputeNode compute) throws SQLException {

@@ -4,7 +4,7 @@ import dev.folio.pageservice.api.GrpcServers;
 import dev.folio.pageservice.api.PageServiceEndpoint;
 import dev.folio.pageservice.auth.AuthInterceptor;
 import dev.folio.pageservice.auth.JwtAuthenticator;
-import dev.folio.pageservice.ops.OpsServer;
+import dev.folio.ops.OpsServer;
 import dev.folio.pageservice.read.PageReader;
 import dev.folio.pageservice.storage.LayerCache;
 import dev.folio.pageservice.storage.ObjectStore;

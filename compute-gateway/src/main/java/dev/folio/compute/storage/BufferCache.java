@@ -6,6 +6,9 @@ import dev.folio.format.page.Page;
 import dev.folio.format.redo.Redo;
 import dev.folio.schemas.wal.WalRecord;
 import dev.folio.wal.writer.WalWriter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -129,9 +132,24 @@ public final class BufferCache {
     return misses;
   }
 
+  /** Shows the cache in metrics: pages held, hits, misses, pages read ahead. */
+  public void register(MeterRegistry meters) {
+    Gauge.builder("folio_compute_buffer_cache_pages", this, BufferCache::size)
+        .description("Pages in the compute's buffer cache").register(meters);
+    FunctionCounter.builder("folio_compute_buffer_cache_hits", this, BufferCache::hits).register(meters);
+    FunctionCounter.builder("folio_compute_buffer_cache_misses", this, BufferCache::misses)
+        .description("Pages asked of the page service one at a time").register(meters);
+    FunctionCounter.builder("folio_compute_buffer_cache_prefetched", this, BufferCache::prefetched)
+        .description("Pages read ahead in batches for sequential scans").register(meters);
+  }
+
   /** Pages read ahead for sequential scans. */
   public synchronized long prefetched() {
     return prefetched;
+  }
+
+  public synchronized int size() {
+    return pages.size();
   }
 
   /** The pages held now, for checks. */

@@ -90,7 +90,8 @@ public final class WalWriter implements AutoCloseable {
   private volatile long durableLsn;
   private long requestedLsn;
   private final PriorityQueue<Waiter> waiters = new PriorityQueue<>((a, b) -> Lsn.compare(a.lsn, b.lsn));
-  private RuntimeException failure;
+  // Volatile so that health checks need not take the lock.
+  private volatile RuntimeException failure;
   private boolean closing;
 
   private final Counter recordsCounter;
@@ -189,6 +190,12 @@ public final class WalWriter implements AutoCloseable {
   /** Everything up to this LSN is committed to the log. */
   public long durableLsn() {
     return durableLsn;
+  }
+
+  /** Why this writer can write no more (fenced by a newer one, or a failed flush), or null while it can. */
+  public String problem() {
+    RuntimeException f = failure;
+    return f == null ? null : f.getMessage();
   }
 
   /** Appends one record and returns it with its LSN. */

@@ -1,4 +1,4 @@
-package dev.folio.pageservice.ops;
+package dev.folio.ops;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
