@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
@@ -16,6 +17,7 @@ import org.apache.flink.client.program.PackagedProgram;
 import org.apache.flink.client.program.PackagedProgramUtils;
 import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 
@@ -65,13 +67,19 @@ public final class JobSubmitter implements AutoCloseable {
 
   /** Builds the job of {@code jar} with these program arguments and submits it. */
   public JobID submit(Path jar, int parallelism, String... arguments) throws Exception {
+    // The job is built here, in the jar's child-first class loader. Flink's own classes, the Kafka
+    // connector's among them, come from this process's loader; the Kafka client classes the
+    // connector uses must come from the same one, or the JVM refuses to link the two copies (a
+    // loader constraint violation as soon as this process uses the Kafka client itself).
+    Configuration building = new Configuration(configuration);
+    building.set(CoreOptions.ALWAYS_PARENT_FIRST_LOADER_PATTERNS_ADDITIONAL, List.of("org.apache.kafka."));
     PackagedProgram program = PackagedProgram.newBuilder()
         .setJarFile(jar.toFile())
         .setArguments(arguments)
-        .setConfiguration(configuration)
+        .setConfiguration(building)
         .build();
     try {
-      JobGraph graph = PackagedProgramUtils.createJobGraph(program, configuration, parallelism, false);
+      JobGraph graph = PackagedProgramUtils.createJobGraph(program, building, parallelism, false);
       return client.submitJob(graph).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } finally {
       program.close();
