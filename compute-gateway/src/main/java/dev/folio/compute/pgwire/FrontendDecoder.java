@@ -1,8 +1,10 @@
 package dev.folio.compute.pgwire;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.ssl.SslContext;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,6 +18,10 @@ import java.util.Map;
  * {@code byte type, int32 length (itself included), body}. Strings are NUL-terminated UTF-8.
  * Hand-written on Netty: no maintained Java library implements the server side of this protocol.
  * A malformed or oversized message is a {@link PgException} (08P01), never a crash.
+ *
+ * <p>SSLRequest is answered here, on the connection's event loop, before another byte is read:
+ * {@code S} and a TLS handler in front of this decoder when TLS is configured, else {@code N}
+ * (GSSENCRequest is always {@code N}).
  */
 public final class FrontendDecoder extends ByteToMessageDecoder {
   static final int SSL_REQUEST = 80877103;
@@ -24,7 +30,14 @@ public final class FrontendDecoder extends ByteToMessageDecoder {
   static final int PROTOCOL_3 = 196608;
   private static final int MAX_MESSAGE = 64 << 20;
 
+  private final SslContext tls;
   private boolean started;
+  private boolean secured;
+
+  /** {@code tls}: the server's TLS context, or null to refuse TLS. */
+  public FrontendDecoder(SslContext tls) {
+    this.tls = tls;
+  }
 
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
@@ -43,7 +56,15 @@ public final class FrontendDecoder extends ByteToMessageDecoder {
       int code = in.readInt();
       ByteBuf body = in.readSlice(length - 8);
       switch (code) {
-        case SSL_REQUEST, GSSENC_REQUEST -> out.add(new FrontendMessage.SslRequest());
+        case SSL_REQUEST -> {
+          boolean accept = tls != null && !secured;
+          ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {(byte) (accept ? 'S' : 'N')}));
+          if (accept) {
+            secured = true;
+            ctx.pipeline().addFirst("tls", tls.newHandler(ctx.alloc()));
+          }
+        }
+        case GSSENC_REQUEST -> ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'N'}));
         case CANCEL_REQUEST -> out.add(new FrontendMessage.CancelRequest(body.readInt(), body.readInt()));
         case PROTOCOL_3 -> {
           Map<String, String> params = new LinkedHashMap<>();

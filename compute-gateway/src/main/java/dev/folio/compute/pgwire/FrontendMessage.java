@@ -8,8 +8,6 @@ import java.util.Map;
  * parameters stay bytes: their format (text or binary) is known only to the statement.
  */
 public sealed interface FrontendMessage {
-  /** Asks for TLS before the startup message. */
-  record SslRequest() implements FrontendMessage {}
 
   /** Asks to cancel the query running on another connection. */
   record CancelRequest(int processId, int secretKey) implements FrontendMessage {}

@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection: startup (SSLRequest answered 'N'; SCRAM-SHA-256, or trust when
+ * One client connection: startup (TLS negotiated by the {@link FrontendDecoder}; SCRAM-SHA-256, or trust when
  * configured), then the simple and extended query protocols over a {@link Session}. After an
  * error in the extended protocol, messages are skipped until Sync, as PostgreSQL does. Every
  * failure becomes an ErrorResponse with its SQLSTATE; a FATAL one closes the connection.
@@ -150,9 +150,7 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
     if (skippingToSync && !(m instanceof FrontendMessage.Sync)) {
       return;
     }
-    if (m instanceof FrontendMessage.SslRequest) {
-      out.writeByte('N');
-    } else if (m instanceof FrontendMessage.CancelRequest c) {
+    if (m instanceof FrontendMessage.CancelRequest c) {
       PgConnection target = sessions.get(c.processId());
       if (target != null && target.secretKey == c.secretKey()) {
         target.cancel();

@@ -8,13 +8,22 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import java.net.InetSocketAddress;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import javax.net.ssl.KeyManagerFactory;
 
 /**
  * A PostgreSQL-protocol server on Netty: one {@link PgConnection} per client, each known by the
@@ -25,11 +34,31 @@ public final class PgServer implements AutoCloseable {
    * How clients authenticate: {@code trust} lets anyone in (local mode only); otherwise SCRAM-SHA-256
    * against {@code passwords} (user to password).
    */
-  public record Config(String host, int port, boolean trust, Map<String, String> passwords) {
+  public record Config(String host, int port, boolean trust, Map<String, String> passwords, Tls tls) {
     public Config {
       passwords = Map.copyOf(passwords);
       if (!trust && passwords.isEmpty()) {
         throw new IllegalArgumentException("no authentication: give users and passwords, or trust (local mode only)");
+      }
+    }
+
+    /** Without TLS: SSLRequest is answered N. */
+    public Config(String host, int port, boolean trust, Map<String, String> passwords) {
+      this(host, port, trust, passwords, null);
+    }
+  }
+
+  /** TLS for clients that ask (SSLRequest): the server's key and certificate chain in a PKCS#12 key store. */
+  public record Tls(Path keyStore, String password) {
+    SslContext context() {
+      try (InputStream in = Files.newInputStream(keyStore)) {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(in, password.toCharArray());
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(store, password.toCharArray());
+        return SslContextBuilder.forServer(keys).build();
+      } catch (IOException | GeneralSecurityException e) {
+        throw new IllegalArgumentException("cannot use the TLS key store " + keyStore + ": " + e.getMessage(), e);
       }
     }
   }
@@ -41,6 +70,7 @@ public final class PgServer implements AutoCloseable {
   private final Map<Integer, PgConnection> sessions = new ConcurrentHashMap<>();
 
   private PgServer(Config config, Supplier<SqlEngine> engines) throws InterruptedException {
+    SslContext tls = config.tls() == null ? null : config.tls().context();
     channel = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
@@ -49,7 +79,7 @@ public final class PgServer implements AutoCloseable {
             // a page, a flush, another transaction's lock) without holding up other sessions.
             // The connection's handler ends the thread when the connection is gone.
             EventExecutorGroup session = new DefaultEventExecutorGroup(1);
-            ch.pipeline().addLast(new FrontendDecoder());
+            ch.pipeline().addLast(new FrontendDecoder(tls));
             ch.pipeline().addLast(session, new PgConnection(config, engines.get(), sessions));
           }
         })

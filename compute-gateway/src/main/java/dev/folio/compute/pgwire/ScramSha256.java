@@ -42,7 +42,9 @@ final class ScramSha256 {
 
   /** The client's first message (from SASLInitialResponse); returns the server's first message. */
   byte[] first(String clientFirst) {
-    if (!clientFirst.startsWith("n,")) {
+    // "n": no channel binding; "y": the client could bind but sees the server cannot, which is true
+    // (SCRAM-SHA-256-PLUS is not offered), so no downgrade is hidden. "p=…" asks for binding.
+    if (!clientFirst.startsWith("n,") && !clientFirst.startsWith("y,")) {
       throw new PgException(SqlState.PROTOCOL_VIOLATION, "SCRAM channel binding is not supported", null, true);
     }
     clientFirstBare = clientFirst.substring(clientFirst.indexOf(',', 2) + 1);

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The wire protocol with real clients: pgjdbc (SCRAM-SHA-256, the extended protocol, prepared
@@ -26,6 +27,36 @@ import org.junit.jupiter.api.Test;
  * yet: statements other than session commands must fail with 0A000 and leave the session usable.
  */
 class PgServerTest {
+  /**
+   * TLS when configured: a client that requires it gets it (and SCRAM over it); without TLS, the
+   * server answers N and such a client refuses to go on.
+   */
+  @Test
+  void tlsWhenConfigured(@TempDir Path dir) throws Exception {
+    Path store = dir.resolve("server.p12");
+    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        "-genkeypair", "-alias", "folio", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1",
+        "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit")
+        .redirectErrorStream(true).start();
+    keytool.getInputStream().readAllBytes();
+    assertThat(keytool.waitFor()).isZero();
+    Properties props = new Properties();
+    props.setProperty("user", "alice");
+    props.setProperty("password", "s3cret!");
+    props.setProperty("sslmode", "require");
+    try (PgServer server = PgServer.start(new PgServer.Config("127.0.0.1", 0, false, Map.of("alice", "s3cret!"),
+        new PgServer.Tls(store, "changeit")), () -> SqlEngine.NONE);
+        Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/main", props);
+        Statement s = c.createStatement()) {
+      assertThat(single(s, "SHOW integer_datetimes")).isEqualTo("on");
+    }
+    try (PgServer plain = PgServer.start(new PgServer.Config("127.0.0.1", 0, false, Map.of("alice", "s3cret!")),
+        () -> SqlEngine.NONE)) {
+      assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + plain.port() + "/main",
+          props)).isInstanceOf(SQLException.class).hasMessageContaining("SSL");
+    }
+  }
+
   @Test
   void pgjdbcAuthenticatesWithScramAndRunsSessionCommands() throws Exception {
     try (PgServer server = PgServer.start(new PgServer.Config("127.0.0.1", 0, false, Map.of("alice", "s3cret!")),
