@@ -251,6 +251,12 @@ class SqlEndToEndTest {
           }
           assertThat(strings(ss, "SELECT count(*) FROM items WHERE sku = 'sku-7'")).containsExactly("8");
           assertThat(compute.meters().get("folio_compute_plans_compiled").counter().count()).isEqualTo(compiled + 1);
+          // …and so do changes: the query behind the ten UPDATEs is planned once (and the check after them once).
+          for (int id = 300; id < 310; id++) {
+            assertThat(ss.executeUpdate("UPDATE items SET qty = qty + " + id + " WHERE id = " + id)).isEqualTo(1);
+          }
+          assertThat(strings(ss, "SELECT qty FROM items WHERE id = 309")).containsExactly(String.valueOf(309 % 7 + 309));
+          assertThat(compute.meters().get("folio_compute_plans_compiled").counter().count()).isEqualTo(compiled + 3);
         }
         for (String q : lookups) {
           answers.add(String.join(",", strings(s, q)));

@@ -85,7 +85,9 @@ public final class FolioSqlEngine implements SqlEngine {
   private final Database db;
   private final QueryPlans plans;
   private final LinkedHashMap<String, SqlNode> parsedStatements = new LinkedHashMap<>(64, 0.75f, true);
-  /** Normalized query texts that could not be planned with parameters: their literal texts are planned instead. */
+  /** Whether the statement runs in its normalized form, with its literals as parameters. */
+  private boolean normalizedRun;
+  /** Normalized texts that could not be planned with parameters: their literal texts are planned instead. */
   private final LinkedHashSet<String> literalOnly = new LinkedHashSet<>();
   /** The transaction block's xid, or 0 outside a block. */
   private long blockXid;
@@ -217,7 +219,7 @@ public final class FolioSqlEngine implements SqlEngine {
       }
       Parameters.Placeholders p = Parameters.placeholders(sql);
       if (parameters.isEmpty() && p.order().isEmpty()) {
-        StatementResult normalized = normalizedQuery(p.sql());
+        StatementResult normalized = normalized(p.sql(), xid);
         if (normalized != null) {
           return normalized;
         }
@@ -226,14 +228,17 @@ public final class FolioSqlEngine implements SqlEngine {
       if (!isDml(node)) {
         return query(plan(p.sql()), p.values(parameters));
       }
-      beginWrite();
-      List<String> values = p.values(parameters);
-      return switch (node.getKind()) {
-        case INSERT -> insert((SqlInsert) node, values, xid);
-        case UPDATE -> update((SqlUpdate) node, values, xid);
-        default -> delete((SqlDelete) node, values, xid);
-      };
+      return change(node, p.values(parameters), xid);
     });
+  }
+
+  private StatementResult change(SqlNode node, List<String> values, long xid) throws Exception {
+    beginWrite();
+    return switch (node.getKind()) {
+      case INSERT -> insert((SqlInsert) node, values, xid);
+      case UPDATE -> update((SqlUpdate) node, values, xid);
+      default -> delete((SqlDelete) node, values, xid);
+    };
   }
 
   /** COPY FROM STDIN: checks the table and columns now, loads the rows in one transaction when the data is in. */
@@ -289,35 +294,89 @@ public final class FolioSqlEngine implements SqlEngine {
   }
 
   /**
-   * A simple-protocol query run through the plan of its text with the literals as parameters
-   * ({@link Literals}), so that queries differing in their values are planned once; null when the
-   * text has no such literal, is not a query, or cannot be planned so (the literal text is then
-   * planned as it is, and this form is not tried again). A value that does not fit the type
-   * inferred for its parameter falls back to the literal text, which types it as PostgreSQL does.
+   * A simple-protocol statement run with its literals as parameters ({@link Literals}), so that
+   * statements differing in their values share one parse and one plan; null when the text has no
+   * such literal or cannot run so: it then runs as written (and this form is not tried again if it
+   * could not be planned). A value that does not fit the type inferred for its parameter also
+   * falls back to the text as written, which types it as PostgreSQL does. Falling back is safe
+   * because it can only happen before anything is written: while planning, or while computing the
+   * rows a change will write ({@link #beforeWriting}).
    */
-  private StatementResult normalizedQuery(String sql) throws Exception {
+  private StatementResult normalized(String sql, long xid) throws Exception {
     Literals.Normalized n = Literals.normalize(sql);
     if (n.values().isEmpty() || literalOnly.contains(n.sql())) {
       return null;
     }
-    QueryPlans.Plan plan;
+    SqlNode node;
+    QueryPlans.Plan plan = null;
     try {
-      if (isDml(parsed(n.sql()))) {
-        return null;
+      node = parsed(n.sql());
+      if (!isDml(node)) {
+        plan = plan(n.sql());
       }
-      plan = plan(n.sql());
     } catch (Exception | AssertionError e) {
-      literalOnly.add(n.sql());
-      if (literalOnly.size() > 256) {
-        literalOnly.remove(literalOnly.iterator().next());
-      }
+      unparameterizable(n.sql());
       return null;
     }
+    normalizedRun = true;
     try {
-      return query(plan, n.values());
+      return plan != null ? query(plan, n.values()) : change(node, n.values(), xid);
+    } catch (Unparameterized e) {
+      if (e.planning()) {
+        unparameterizable(n.sql());
+      }
+      return null;
     } catch (PgException e) {
-      if (e.sqlState().startsWith("22")) {
+      if (plan != null && e.sqlState().startsWith("22")) {
         return null;
+      }
+      throw e;
+    } finally {
+      normalizedRun = false;
+    }
+  }
+
+  private void unparameterizable(String normalized) {
+    literalOnly.add(normalized);
+    if (literalOnly.size() > 256) {
+      literalOnly.remove(literalOnly.iterator().next());
+    }
+  }
+
+  /** A normalized change that cannot run with parameters, found before it wrote anything. */
+  private static final class Unparameterized extends RuntimeException {
+    private final boolean planning;
+
+    Unparameterized(boolean planning, Throwable cause) {
+      super(cause);
+      this.planning = planning;
+    }
+
+    boolean planning() {
+      return planning;
+    }
+  }
+
+  /**
+   * The rows a change will write, computed by a query; in a normalized run, a failure to plan the
+   * query or to convert a value is reported as {@link Unparameterized}, so that the statement
+   * runs again as written.
+   */
+  private List<Object[]> beforeWriting(String sql, List<String> parameters) throws Exception {
+    QueryPlans.Plan plan;
+    try {
+      plan = plan(sql);
+    } catch (Exception | AssertionError e) {
+      if (normalizedRun) {
+        throw new Unparameterized(true, e);
+      }
+      throw e;
+    }
+    try {
+      return plans.run(plan, parameters);
+    } catch (PgException e) {
+      if (normalizedRun && e.sqlState().startsWith("22")) {
+        throw new Unparameterized(false, e);
       }
       throw e;
     }
@@ -687,7 +746,7 @@ public final class FolioSqlEngine implements SqlEngine {
     int[] targets = targets(t, insert.getTargetColumnList());
     List<Object[]> source = constantRows(insert.getSource(), parameters);
     if (source == null) {
-      source = rows(sql(insert.getSource()), parameters);
+      source = beforeWriting(sql(insert.getSource()), parameters);
     }
     HeapRelation heap = heap(t);
     for (Object[] values : source) {
@@ -757,7 +816,7 @@ public final class FolioSqlEngine implements SqlEngine {
     HeapRelation heap = heap(t);
     int n = t.columns().size();
     int count = 0;
-    for (Object[] selected : rows(selection.sql(), parameters)) {
+    for (Object[] selected : beforeWriting(selection.sql(), parameters)) {
       Object[] s = lockCurrent(t, heap, selection, selected, xid);
       if (s == null) {
         continue;
@@ -782,7 +841,7 @@ public final class FolioSqlEngine implements SqlEngine {
         + TID_SCHEMA + "\".\"" + t.name() + "\"", delete.getCondition(), parameters);
     HeapRelation heap = heap(t);
     int count = 0;
-    for (Object[] selected : rows(selection.sql(), parameters)) {
+    for (Object[] selected : beforeWriting(selection.sql(), parameters)) {
       Object[] s = lockCurrent(t, heap, selection, selected, xid);
       if (s != null) {
         heap.delete(xid, tid(s));
