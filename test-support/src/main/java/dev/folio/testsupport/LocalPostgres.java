@@ -91,7 +91,8 @@ public final class LocalPostgres implements AutoCloseable {
     }
   }
 
-  private static Path bindir() throws IOException, InterruptedException {
+  /** The folder of PostgreSQL's programs as pg_config names it. */
+  public static Path bindir() throws IOException, InterruptedException {
     Process p = new ProcessBuilder("pg_config", "--bindir").redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     p.waitFor(30, TimeUnit.SECONDS);

@@ -236,7 +236,12 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
       if (!p.statement().isEmpty() && statements.containsKey(p.statement())) {
         throw new PgException("42P05", "prepared statement \"" + p.statement() + "\" already exists");
       }
-      statements.put(p.statement(), new Statement(p.sql(), p.parameterTypes()));
+      // One statement, its trailing semicolon dropped, as PostgreSQL takes it (pgbench sends one).
+      List<String> parts = StatementSplitter.split(p.sql());
+      if (parts.size() > 1) {
+        throw new PgException(SqlState.SYNTAX_ERROR, "cannot insert multiple commands into a prepared statement");
+      }
+      statements.put(p.statement(), new Statement(parts.isEmpty() ? "" : parts.get(0), p.parameterTypes()));
       Backend.parseComplete(out);
     } else if (m instanceof FrontendMessage.Bind b) {
       bind(b, out);

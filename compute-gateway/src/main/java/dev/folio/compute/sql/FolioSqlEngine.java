@@ -767,6 +767,29 @@ public final class FolioSqlEngine implements SqlEngine {
    * The rows of a VALUES list of constants and parameters, evaluated here: planning and compiling
    * a plan for each INSERT would cost more than the insert. Null if the source is anything else.
    */
+  /**
+   * CURRENT_TIMESTAMP, LOCALTIMESTAMP, NOW() and CURRENT_DATE as text, now; null for anything else.
+   * (pgbench inserts CURRENT_TIMESTAMP beside parameters, which Calcite cannot type in a VALUES.)
+   */
+  private static String clock(SqlNode item) {
+    // The parser leaves CURRENT_TIMESTAMP a name (the validator makes it a call); NOW() is a call.
+    String name;
+    if (item instanceof SqlIdentifier id && id.isSimple()) {
+      name = id.getSimple();
+    } else if (item instanceof org.apache.calcite.sql.SqlCall call && call.operandCount() == 0) {
+      name = call.getOperator().getName();
+    } else {
+      return null;
+    }
+    java.time.LocalDateTime now = java.time.LocalDateTime.now(java.time.ZoneOffset.UTC)
+        .truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+      case "current_timestamp", "localtimestamp", "now" -> now.toString().replace('T', ' ');
+      case "current_date" -> now.toLocalDate().toString();
+      default -> null;
+    };
+  }
+
   private static List<Object[]> constantRows(SqlNode source, List<String> parameters) {
     if (source.getKind() != SqlKind.VALUES) {
       return null;
@@ -791,6 +814,8 @@ public final class FolioSqlEngine implements SqlEngine {
           values[i] = (negative ? "-" : "") + n.toValue();
         } else if (item instanceof org.apache.calcite.sql.SqlLiteral literal && !negative) {
           values[i] = literal.toValue();
+        } else if (!negative && clock(item) != null) {
+          values[i] = clock(item);
         } else {
           return null;
         }
