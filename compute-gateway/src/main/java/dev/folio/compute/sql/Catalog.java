@@ -5,7 +5,9 @@ import dev.folio.compute.storage.HeapRelation;
 import dev.folio.compute.storage.Snapshot;
 import dev.folio.compute.storage.Transactions;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,6 +24,7 @@ public final class Catalog {
   public record Entry(TableDef table, HeapRelation.Tid tid) {}
 
   private final HeapRelation heap;
+  private volatile State last;
 
   public Catalog(BufferCache pages, Transactions transactions) {
     HeapRelation h = new HeapRelation(pages, transactions, DATABASE, RELATION);
@@ -30,13 +33,38 @@ public final class Catalog {
 
   /** The tables {@code reader} sees, by name. */
   public Map<String, Entry> tables(Snapshot reader) {
-    Map<String, Entry> out = new LinkedHashMap<>();
-    for (HeapRelation.Row r : heap.scan(reader)) {
-      TableDef t = TableDef.fromCatalogText(new String(r.data(), StandardCharsets.UTF_8));
-      out.put(t.name(), new Entry(t, r.tid()));
-    }
-    return out;
+    return state(reader).tables();
   }
+
+  /**
+   * What {@code reader} sees of the catalog: the tables, and a signature that is the same object
+   * for the same catalog rows (query plans are cached by it). The catalog rows a snapshot sees
+   * identify its state exactly, since every change makes new rows: when they are the ones seen
+   * last, the tables decoded last serve again, for every session.
+   */
+  public State state(Snapshot reader) {
+    List<HeapRelation.Row> rows = heap.scan(reader);
+    List<HeapRelation.Tid> tids = new ArrayList<>(rows.size());
+    rows.forEach(r -> tids.add(r.tid()));
+    State last = this.last;
+    if (last != null && last.rows().equals(tids)) {
+      return last;
+    }
+    Map<String, Entry> tables = new LinkedHashMap<>();
+    StringBuilder signature = new StringBuilder();
+    for (HeapRelation.Row r : rows) {
+      String text = new String(r.data(), StandardCharsets.UTF_8);
+      TableDef t = TableDef.fromCatalogText(text);
+      tables.put(t.name(), new Entry(t, r.tid()));
+      signature.append(text).append('\n');
+    }
+    State state = new State(List.copyOf(tids), Map.copyOf(tables), signature.toString());
+    this.last = state;
+    return state;
+  }
+
+  /** The catalog as a snapshot sees it: its rows, its tables by name, its signature. */
+  public record State(List<HeapRelation.Tid> rows, Map<String, Entry> tables, String signature) {}
 
   public void add(long xid, TableDef table) {
     heap.insert(xid, table.toCatalogText().getBytes(StandardCharsets.UTF_8));

@@ -454,10 +454,9 @@ public final class FolioSqlEngine implements SqlEngine {
 
   /** The cached plan of a query over the tables the statement sees. */
   private QueryPlans.Plan plan(String sql) throws Exception {
-    Map<String, Catalog.Entry> tables = db.catalog().tables(statementSnapshot);
-    StringBuilder signature = new StringBuilder();
-    tables.values().forEach(e -> signature.append(e.table().toCatalogText()).append('\n'));
-    return plans.plan(sql, signature.toString(), root -> {
+    Catalog.State catalog = db.catalog().state(statementSnapshot);
+    Map<String, Catalog.Entry> tables = catalog.tables();
+    return plans.plan(sql, catalog.signature(), root -> {
       SchemaPlus tids = root.add(TID_SCHEMA, new org.apache.calcite.schema.impl.AbstractSchema());
       for (Catalog.Entry e : tables.values()) {
         HeapRelation heap = heap(e.table());
