@@ -7,6 +7,7 @@ import dev.folio.compute.storage.BufferCache;
 import dev.folio.compute.storage.PageServiceClient;
 import dev.folio.compute.storage.Transactions;
 import dev.folio.format.TimelineId;
+import dev.folio.format.page.Page;
 import dev.folio.wal.writer.WalWriter;
 import dev.folio.wal.writer.WalWriterConfig;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,13 +28,15 @@ public final class ComputeNode implements AutoCloseable {
    * Where a compute connects and what it serves.
    *
    * @param pageServiceToken a JWT for the tenant, for the page service
+   * @param bufferBytes the buffer cache's bound (pages whose changes are not yet durable may exceed it)
+   * @param httpPort the port of {@code /health} and {@code /metrics}: 0 for any free one, -1 for none
    */
   public record Config(WalWriterConfig wal, String pageServiceHost, int pageServicePort, String tenant,
-      TimelineId timeline, String pageServiceToken, int bufferPages, PgServer.Config postgres, int httpPort) {
+      TimelineId timeline, String pageServiceToken, long bufferBytes, PgServer.Config postgres, int httpPort) {
     /** Without health and metrics over HTTP. */
     public Config(WalWriterConfig wal, String pageServiceHost, int pageServicePort, String tenant,
-        TimelineId timeline, String pageServiceToken, int bufferPages, PgServer.Config postgres) {
-      this(wal, pageServiceHost, pageServicePort, tenant, timeline, pageServiceToken, bufferPages, postgres, -1);
+        TimelineId timeline, String pageServiceToken, long bufferBytes, PgServer.Config postgres) {
+      this(wal, pageServiceHost, pageServicePort, tenant, timeline, pageServiceToken, bufferBytes, postgres, -1);
     }
   }
 
@@ -56,7 +59,8 @@ public final class ComputeNode implements AutoCloseable {
     this.writer = WalWriter.open(config.wal(), config.timeline(), 0, meters);
     this.pageService = new PageServiceClient(config.pageServiceHost(), config.pageServicePort(), config.tenant(),
         config.timeline(), config.pageServiceToken());
-    BufferCache pages = new BufferCache(pageService, writer, config.bufferPages());
+    // The cache holds whole pages: its bound in bytes is a number of 8 KiB pages (at least 8).
+    BufferCache pages = new BufferCache(pageService, writer, (int) Math.max(8, config.bufferBytes() / Page.SIZE));
     pages.register(meters);
     Database db = Database.open(pages, new Transactions(pages, writer), meters);
     this.server = PgServer.start(config.postgres(), () -> new FolioSqlEngine(db));

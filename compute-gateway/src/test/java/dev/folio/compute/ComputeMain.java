@@ -17,7 +17,7 @@ public final class ComputeMain {
   public static void main(String[] args) throws Exception {
     ComputeNode node = ComputeNode.start(new ComputeNode.Config(
         WalWriterConfig.of(args[0], WalTopicConfig.singleBroker(args[1])), "127.0.0.1", Integer.parseInt(args[2]),
-        Fixture.TENANT, TimelineId.parse(args[3]), args[4], 64, new PgServer.Config("127.0.0.1", 0, true, Map.of())));
+        Fixture.TENANT, TimelineId.parse(args[3]), args[4], 64 * 8192L, new PgServer.Config("127.0.0.1", 0, true, Map.of())));
     System.out.println("READY " + node.port());
     System.out.flush();
     Thread.currentThread().join();

@@ -44,7 +44,7 @@ class ConcurrencyTest {
     try (Fixture f = Fixture.start(kafka, s3);
         ComputeNode compute = ComputeNode.start(new ComputeNode.Config(
             WalWriterConfig.of(kafka.bootstrapServers(), f.topic()), "127.0.0.1", f.pageServer().grpcPort(),
-            Fixture.TENANT, f.timeline(), f.token(), 256, new PgServer.Config("127.0.0.1", 0, true, Map.of())));
+            Fixture.TENANT, f.timeline(), f.token(), 256 * 8192L, new PgServer.Config("127.0.0.1", 0, true, Map.of())));
         Connection a = connect(compute);
         Connection b = connect(compute);
         Statement sa = a.createStatement();

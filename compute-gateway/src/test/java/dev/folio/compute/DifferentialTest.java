@@ -36,7 +36,7 @@ class DifferentialTest {
         Fixture f = Fixture.start(kafka, s3);
         ComputeNode compute = ComputeNode.start(new ComputeNode.Config(
             WalWriterConfig.of(kafka.bootstrapServers(), f.topic()), "127.0.0.1", f.pageServer().grpcPort(),
-            Fixture.TENANT, f.timeline(), f.token(), 32, new PgServer.Config("127.0.0.1", 0, true, Map.of())));
+            Fixture.TENANT, f.timeline(), f.token(), 32 * 8192L, new PgServer.Config("127.0.0.1", 0, true, Map.of())));
         Connection folio = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + compute.port() + "/main",
             "app", "");
         Connection reference = DriverManager.getConnection(postgres.jdbcUrl())) {

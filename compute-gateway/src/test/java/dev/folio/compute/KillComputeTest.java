@@ -78,7 +78,7 @@ class KillComputeTest {
 
       try (ComputeNode compute = ComputeNode.start(new ComputeNode.Config(
           WalWriterConfig.of(kafka.bootstrapServers(), f.topic()), "127.0.0.1", f.pageServer().grpcPort(),
-          Fixture.TENANT, f.timeline(), f.token(), 16, new PgServer.Config("127.0.0.1", 0, true, Map.of())));
+          Fixture.TENANT, f.timeline(), f.token(), 16 * 8192L, new PgServer.Config("127.0.0.1", 0, true, Map.of())));
           Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + compute.port() + "/main", "app",
               "");
           Statement s = c.createStatement();

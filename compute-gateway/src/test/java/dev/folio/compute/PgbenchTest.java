@@ -38,7 +38,7 @@ class PgbenchTest {
     try (Fixture f = Fixture.start(kafka, s3);
         ComputeNode compute = ComputeNode.start(new ComputeNode.Config(
             WalWriterConfig.of(kafka.bootstrapServers(), f.topic()), "127.0.0.1", f.pageServer().grpcPort(),
-            Fixture.TENANT, f.timeline(), f.token(), 4096, new PgServer.Config("127.0.0.1", 0, true, Map.of())))) {
+            Fixture.TENANT, f.timeline(), f.token(), 4096 * 8192L, new PgServer.Config("127.0.0.1", 0, true, Map.of())))) {
       String init = pgbench(pgbench, compute, "-i", "-s", "1");
       assertThat(init).contains("done in");
       int transactions = 0;

@@ -38,7 +38,7 @@ class PsqlSessionTest {
         Fixture f = Fixture.start(kafka, s3);
         ComputeNode compute = ComputeNode.start(new ComputeNode.Config(
             WalWriterConfig.of(kafka.bootstrapServers(), f.topic()), "127.0.0.1", f.pageServer().grpcPort(),
-            Fixture.TENANT, f.timeline(), f.token(), 64, new PgServer.Config("127.0.0.1", 0, true, Map.of())))) {
+            Fixture.TENANT, f.timeline(), f.token(), 64 * 8192L, new PgServer.Config("127.0.0.1", 0, true, Map.of())))) {
       List<String> reference = psql(postgres.bin().resolve("psql"), postgres.port(), "postgres", script);
       List<String> folio = psql(postgres.bin().resolve("psql"), compute.port(), "main", script);
       assertThat(reference).contains("psql:session.sql:28: ERROR:  23505", "psql:session.sql:35: ERROR:  22P02", "COPY 3");

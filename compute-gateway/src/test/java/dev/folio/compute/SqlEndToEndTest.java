@@ -34,7 +34,7 @@ class SqlEndToEndTest {
   void sqlOverTheLog(KafkaEndpoint kafka, S3Endpoint s3) throws Exception {
     try (Fixture f = Fixture.start(kafka, s3)) {
       ComputeNode.Config config = new ComputeNode.Config(WalWriterConfig.of(kafka.bootstrapServers(), f.topic()),
-          "127.0.0.1", f.pageServer().grpcPort(), Fixture.TENANT, f.timeline(), f.token(), 16,
+          "127.0.0.1", f.pageServer().grpcPort(), Fixture.TENANT, f.timeline(), f.token(), 16 * 8192L,
           new PgServer.Config("127.0.0.1", 0, false, Map.of("app", "pw")), 0);
       List<String> committed;
       try (ComputeNode compute = ComputeNode.start(config); Connection c = connect(compute)) {
@@ -172,7 +172,7 @@ class SqlEndToEndTest {
   void indexesFindRowsAndGuardKeys(KafkaEndpoint kafka, S3Endpoint s3) throws Exception {
     try (Fixture f = Fixture.start(kafka, s3)) {
       ComputeNode.Config config = new ComputeNode.Config(WalWriterConfig.of(kafka.bootstrapServers(), f.topic()),
-          "127.0.0.1", f.pageServer().grpcPort(), Fixture.TENANT, f.timeline(), f.token(), 64,
+          "127.0.0.1", f.pageServer().grpcPort(), Fixture.TENANT, f.timeline(), f.token(), 64 * 8192L,
           new PgServer.Config("127.0.0.1", 0, false, Map.of("app", "pw")));
       List<String> lookups = List.of("SELECT id, price FROM items WHERE sku = 'sku-7' ORDER BY id",
           "SELECT count(*) FROM items WHERE id >= 50 AND id < 250", "SELECT id FROM items WHERE sku = 'moved'",

@@ -43,7 +43,7 @@ class TypesTest {
         Fixture f = Fixture.start(kafka, s3);
         ComputeNode compute = ComputeNode.start(new ComputeNode.Config(
             WalWriterConfig.of(kafka.bootstrapServers(), f.topic()), "127.0.0.1", f.pageServer().grpcPort(),
-            Fixture.TENANT, f.timeline(), f.token(), 64, new PgServer.Config("127.0.0.1", 0, true, Map.of())));
+            Fixture.TENANT, f.timeline(), f.token(), 64 * 8192L, new PgServer.Config("127.0.0.1", 0, true, Map.of())));
         // prepareThreshold=1: from the first execution, statements are prepared and results binary.
         Connection folio = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + compute.port()
             + "/main?user=app&prepareThreshold=1");

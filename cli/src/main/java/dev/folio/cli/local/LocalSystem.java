@@ -91,7 +91,7 @@ public final class LocalSystem implements AutoCloseable {
 
     String token = new JwtAuthenticator(secret).issue("folio-local", TENANT, Duration.ofDays(3650));
     compute = ComputeNode.start(new ComputeNode.Config(WalWriterConfig.of(kafka.bootstrapServers(), topic),
-        "127.0.0.1", pageServer.grpcPort(), TENANT, timeline, token, 4096,
+        "127.0.0.1", pageServer.grpcPort(), TENANT, timeline, token, 32L << 20,
         new PgServer.Config("127.0.0.1", postgresPort, true, Map.of()), 0));
     started.add(compute);
     log.println("folio local: compute " + compute.id() + ", health and metrics on http://127.0.0.1:"
