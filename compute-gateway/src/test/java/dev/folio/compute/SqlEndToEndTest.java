@@ -258,6 +258,12 @@ class SqlEndToEndTest {
           assertThat(strings(ss, "SELECT qty FROM items WHERE id = 309")).containsExactly(String.valueOf(309 % 7 + 309));
           assertThat(compute.meters().get("folio_compute_plans_compiled").counter().count()).isEqualTo(compiled + 3);
         }
+        // An index nested-loop join: a lookup in items_pkey per outer row, the same rows as a hash join finds.
+        before = indexScans(compute);
+        String joined = strings(s, "SELECT count(*), sum(b.price) FROM items a JOIN items b ON b.id = a.qty").get(0);
+        assertThat(indexScans(compute) - before).isGreaterThanOrEqualTo(400);
+        assertThat(joined).isEqualTo(strings(s, "SELECT count(*), sum(b.price) FROM items a JOIN items b ON b.id + 0 = a.qty")
+            .get(0)).startsWith(strings(s, "SELECT count(*) FROM items").get(0) + "|");
         for (String q : lookups) {
           answers.add(String.join(",", strings(s, q)));
         }

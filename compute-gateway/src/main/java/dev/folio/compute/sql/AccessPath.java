@@ -218,7 +218,7 @@ record AccessPath(TableDef.IndexDef index, byte[] low, boolean lowInclusive, byt
     };
   }
 
-  private static Object exact(TableDef.Column column, Object v) {
+  static Object exact(TableDef.Column column, Object v) {
     return exact(column.type(), column.modifier(), v);
   }
 

@@ -112,6 +112,58 @@ public final class FolioTable extends AbstractTable implements ScannableTable {
     return Linq4j.asEnumerable(rows);
   }
 
+  /**
+   * The index a join can look rows up in, given which outer columns equal which of this table's
+   * columns: the one with the longest leading run of joined columns, and the outer column for each;
+   * null if none starts with a joined column.
+   */
+  FolioIndexJoin.Spec indexFor(List<Integer> outerKeys, List<Integer> innerKeys) {
+    FolioIndexJoin.Spec best = null;
+    for (TableDef.IndexDef index : withTid ? List.<TableDef.IndexDef>of() : table.indexes()) {
+      List<Integer> keys = new ArrayList<>();
+      for (int column : index.columns()) {
+        int at = innerKeys.indexOf(column);
+        if (at < 0) {
+          break;
+        }
+        keys.add(outerKeys.get(at));
+      }
+      if (!keys.isEmpty() && (best == null || keys.size() > best.outerKeys().length)) {
+        best = new FolioIndexJoin.Spec(this, index, keys.stream().mapToInt(Integer::intValue).toArray());
+      }
+    }
+    return best;
+  }
+
+  /**
+   * The rows the statement sees whose key in {@code index} starts with {@code values}; a value
+   * that is not exactly of its column's type, or is null, equals nothing.
+   */
+  List<Object[]> lookup(TableDef.IndexDef index, Object[] values) {
+    List<ColumnType> types = new ArrayList<>();
+    List<Object> key = new ArrayList<>();
+    for (int i = 0; i < values.length; i++) {
+      TableDef.Column c = table.columns().get(index.columns().get(i));
+      Object v = AccessPath.exact(c, values[i]);
+      if (v == null) {
+        return List.of();
+      }
+      types.add(c.type());
+      key.add(v);
+    }
+    byte[] prefix = IndexKeys.encode(types, key);
+    scans.index().increment();
+    Snapshot snapshot = reader.get();
+    List<Object[]> rows = new ArrayList<>();
+    for (HeapRelation.Tid tid : indexes.apply(index).scan(prefix, true, prefix, true)) {
+      byte[] data = heap.fetch(tid, snapshot);
+      if (data != null) {
+        rows.add(table.decode(data));
+      }
+    }
+    return rows;
+  }
+
   private Object[] row(HeapRelation.Tid tid, byte[] data) {
     Object[] values = table.decode(data);
     if (withTid) {

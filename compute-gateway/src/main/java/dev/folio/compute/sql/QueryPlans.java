@@ -104,6 +104,8 @@ final class QueryPlans {
     RelRoot relRoot = planner.rel(validated.getKey());
     RelNode logical = relRoot.project();
     logical.getCluster().getPlanner().addRule(FolioScan.Rule.INSTANCE);
+    logical.getCluster().getPlanner().addRule(FolioIndexJoin.Rule.SCAN);
+    logical.getCluster().getPlanner().addRule(FolioIndexJoin.Rule.PROJECTED_SCAN);
     RelNode physical = planner.transform(0,
         logical.getTraitSet().replace(EnumerableConvention.INSTANCE).simplify(), logical);
     Map<String, Object> stash = new HashMap<>();
