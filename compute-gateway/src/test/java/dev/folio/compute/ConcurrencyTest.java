@@ -3,11 +3,9 @@ package dev.folio.compute;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.folio.compute.pgwire.PgServer;
 import dev.folio.testsupport.KafkaEndpoint;
 import dev.folio.testsupport.RealInfra;
 import dev.folio.testsupport.S3Endpoint;
-import dev.folio.wal.writer.WalWriterConfig;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -42,9 +40,7 @@ class ConcurrencyTest {
   void transactionsAsPostgresRunsThem(KafkaEndpoint kafka, S3Endpoint s3) throws Exception {
     ExecutorService clients = Executors.newCachedThreadPool();
     try (Fixture f = Fixture.start(kafka, s3);
-        ComputeNode compute = ComputeNode.start(new ComputeNode.Config(
-            WalWriterConfig.of(kafka.bootstrapServers(), f.topic()), "127.0.0.1", f.pageServer().grpcPort(),
-            Fixture.TENANT, f.timeline(), f.token(), 256 * 8192L, new PgServer.Config("127.0.0.1", 0, true, Map.of())));
+        ComputeNode compute = f.compute(256 * 8192L);
         Connection a = connect(compute);
         Connection b = connect(compute);
         Statement sa = a.createStatement();

@@ -3,12 +3,10 @@ package dev.folio.compute;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.folio.compute.pgwire.PgServer;
 import dev.folio.testsupport.KafkaEndpoint;
 import dev.folio.testsupport.LocalPostgres;
 import dev.folio.testsupport.RealInfra;
 import dev.folio.testsupport.S3Endpoint;
-import dev.folio.wal.writer.WalWriterConfig;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -16,7 +14,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -34,9 +31,7 @@ class DifferentialTest {
     assumeTrue(LocalPostgres.available(), "PostgreSQL's server binaries are not installed");
     try (LocalPostgres postgres = LocalPostgres.start();
         Fixture f = Fixture.start(kafka, s3);
-        ComputeNode compute = ComputeNode.start(new ComputeNode.Config(
-            WalWriterConfig.of(kafka.bootstrapServers(), f.topic()), "127.0.0.1", f.pageServer().grpcPort(),
-            Fixture.TENANT, f.timeline(), f.token(), 32 * 8192L, new PgServer.Config("127.0.0.1", 0, true, Map.of())));
+        ComputeNode compute = f.compute(32 * 8192L);
         Connection folio = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + compute.port() + "/main",
             "app", "");
         Connection reference = DriverManager.getConnection(postgres.jdbcUrl())) {

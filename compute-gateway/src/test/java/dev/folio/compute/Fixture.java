@@ -20,8 +20,8 @@ import org.apache.kafka.clients.admin.Admin;
  * What the compute's tests start from: a WAL topic, a new timeline of tenant {@code acme} (its
  * first index written), a page service over the broker and S3, and a token for it.
  */
-public record Fixture(WalTopicConfig topic, TimelineId timeline, PageServer pageServer, String token)
-    implements AutoCloseable {
+public record Fixture(String bootstrapServers, WalTopicConfig topic, TimelineId timeline, PageServer pageServer,
+    String token) implements AutoCloseable {
   public static final String TENANT = "acme";
   private static final String SECRET = "a-test-secret-that-is-long-enough-for-hs256";
 
@@ -37,8 +37,15 @@ public record Fixture(WalTopicConfig topic, TimelineId timeline, PageServer page
     }
     PageServer pageServer = PageServer.start(PageServiceConfig.from(PageServiceConfig.localProperties(
         kafka.bootstrapServers(), topic, s3.s3aRoot(), s3.s3aProperties(), SECRET)));
-    return new Fixture(topic, timeline, pageServer,
+    return new Fixture(kafka.bootstrapServers(), topic, timeline, pageServer,
         new JwtAuthenticator(SECRET).issue("compute", TENANT, Duration.ofHours(1)));
+  }
+
+  /** A compute on the timeline that lets any user in (trust), with a buffer cache of this many bytes. */
+  public ComputeNode compute(long bufferBytes) throws Exception {
+    return ComputeNode.start(new ComputeNode.Config(dev.folio.wal.writer.WalWriterConfig.of(bootstrapServers, topic),
+        "127.0.0.1", pageServer.grpcPort(), TENANT, timeline, token, bufferBytes,
+        new dev.folio.compute.pgwire.PgServer.Config("127.0.0.1", 0, true, java.util.Map.of())));
   }
 
   /** The rows of a result, each as its values (text form) joined by {@code |}. */

@@ -2,11 +2,9 @@ package dev.folio.compute;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.folio.compute.pgwire.PgServer;
 import dev.folio.testsupport.KafkaEndpoint;
 import dev.folio.testsupport.RealInfra;
 import dev.folio.testsupport.S3Endpoint;
-import dev.folio.wal.writer.WalWriterConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -18,7 +16,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -76,9 +73,7 @@ class KillComputeTest {
         child.destroyForcibly();
       }
 
-      try (ComputeNode compute = ComputeNode.start(new ComputeNode.Config(
-          WalWriterConfig.of(kafka.bootstrapServers(), f.topic()), "127.0.0.1", f.pageServer().grpcPort(),
-          Fixture.TENANT, f.timeline(), f.token(), 16 * 8192L, new PgServer.Config("127.0.0.1", 0, true, Map.of())));
+      try (ComputeNode compute = f.compute(16 * 8192L);
           Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + compute.port() + "/main", "app",
               "");
           Statement s = c.createStatement();

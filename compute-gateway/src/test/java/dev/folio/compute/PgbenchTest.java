@@ -3,12 +3,10 @@ package dev.folio.compute;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.folio.compute.pgwire.PgServer;
 import dev.folio.testsupport.KafkaEndpoint;
 import dev.folio.testsupport.LocalPostgres;
 import dev.folio.testsupport.RealInfra;
 import dev.folio.testsupport.S3Endpoint;
-import dev.folio.wal.writer.WalWriterConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +16,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -36,9 +33,7 @@ class PgbenchTest {
     Path pgbench = LocalPostgres.bindir().resolve("pgbench");
     assumeTrue(Files.isExecutable(pgbench), "pgbench is not installed");
     try (Fixture f = Fixture.start(kafka, s3);
-        ComputeNode compute = ComputeNode.start(new ComputeNode.Config(
-            WalWriterConfig.of(kafka.bootstrapServers(), f.topic()), "127.0.0.1", f.pageServer().grpcPort(),
-            Fixture.TENANT, f.timeline(), f.token(), 4096 * 8192L, new PgServer.Config("127.0.0.1", 0, true, Map.of())))) {
+        ComputeNode compute = f.compute(4096 * 8192L)) {
       String init = pgbench(pgbench, compute, "-i", "-s", "1");
       assertThat(init).contains("done in");
       int transactions = 0;

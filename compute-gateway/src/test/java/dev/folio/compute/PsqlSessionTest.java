@@ -3,19 +3,16 @@ package dev.folio.compute;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.folio.compute.pgwire.PgServer;
 import dev.folio.testsupport.KafkaEndpoint;
 import dev.folio.testsupport.LocalPostgres;
 import dev.folio.testsupport.RealInfra;
 import dev.folio.testsupport.S3Endpoint;
-import dev.folio.wal.writer.WalWriterConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,9 +33,7 @@ class PsqlSessionTest {
     }
     try (LocalPostgres postgres = LocalPostgres.start();
         Fixture f = Fixture.start(kafka, s3);
-        ComputeNode compute = ComputeNode.start(new ComputeNode.Config(
-            WalWriterConfig.of(kafka.bootstrapServers(), f.topic()), "127.0.0.1", f.pageServer().grpcPort(),
-            Fixture.TENANT, f.timeline(), f.token(), 64 * 8192L, new PgServer.Config("127.0.0.1", 0, true, Map.of())))) {
+        ComputeNode compute = f.compute(64 * 8192L)) {
       List<String> reference = psql(postgres.bin().resolve("psql"), postgres.port(), "postgres", script);
       List<String> folio = psql(postgres.bin().resolve("psql"), compute.port(), "main", script);
       assertThat(reference).contains("psql:session.sql:28: ERROR:  23505", "psql:session.sql:35: ERROR:  22P02", "COPY 3");

@@ -3,12 +3,10 @@ package dev.folio.compute;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.folio.compute.pgwire.PgServer;
 import dev.folio.testsupport.KafkaEndpoint;
 import dev.folio.testsupport.LocalPostgres;
 import dev.folio.testsupport.RealInfra;
 import dev.folio.testsupport.S3Endpoint;
-import dev.folio.wal.writer.WalWriterConfig;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.Date;
@@ -22,7 +20,6 @@ import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,9 +38,7 @@ class TypesTest {
     assumeTrue(LocalPostgres.available(), "PostgreSQL's binaries are not installed");
     try (LocalPostgres postgres = LocalPostgres.start();
         Fixture f = Fixture.start(kafka, s3);
-        ComputeNode compute = ComputeNode.start(new ComputeNode.Config(
-            WalWriterConfig.of(kafka.bootstrapServers(), f.topic()), "127.0.0.1", f.pageServer().grpcPort(),
-            Fixture.TENANT, f.timeline(), f.token(), 64 * 8192L, new PgServer.Config("127.0.0.1", 0, true, Map.of())));
+        ComputeNode compute = f.compute(64 * 8192L);
         // prepareThreshold=1: from the first execution, statements are prepared and results binary.
         Connection folio = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + compute.port()
             + "/main?user=app&prepareThreshold=1");

@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import org.apache.calcite.avatica.util.Casing;
 import org.apache.calcite.avatica.util.Quoting;
 import org.apache.calcite.rel.type.RelDataType;
@@ -244,10 +243,7 @@ public final class FolioSqlEngine implements SqlEngine {
   /** COPY FROM STDIN: checks the table and columns now, loads the rows in one transaction when the data is in. */
   private StatementResult copy(Copy.Statement copy) {
     return inTransaction(checkXid -> {
-      Catalog.Entry e = db.catalog().tables(statementSnapshot).get(copy.table());
-      if (e == null) {
-        throw new PgException("42P01", "relation \"" + copy.table() + "\" does not exist");
-      }
+      Catalog.Entry e = existing(db.catalog().tables(statementSnapshot), copy.table());
       TableDef t = e.table();
       int[] targets = new int[copy.columns().isEmpty() ? t.columns().size() : copy.columns().size()];
       for (int i = 0; i < targets.length; i++) {
@@ -533,11 +529,7 @@ public final class FolioSqlEngine implements SqlEngine {
       if (m.tag().equals("VACUUM") && blockXid != 0) {
         throw new PgException("25001", "VACUUM cannot run inside a transaction block");
       }
-      for (String name : m.names()) {
-        if (!tables.containsKey(name)) {
-          throw new PgException("42P01", "relation \"" + name + "\" does not exist");
-        }
-      }
+      m.names().forEach(name -> existing(tables, name));
       return StatementResult.command(m.tag()); // nothing to vacuum or analyze yet: no dead tuples are reclaimed, no statistics kept
     } else if (statement instanceof Ddl.Truncate t) {
       return truncate(t, tables, xid);
@@ -585,10 +577,7 @@ public final class FolioSqlEngine implements SqlEngine {
    */
   private StatementResult truncate(Ddl.Truncate t, Map<String, Catalog.Entry> tables, long xid) {
     for (String name : t.names()) {
-      Catalog.Entry e = tables.get(name);
-      if (e == null) {
-        throw new PgException("42P01", "relation \"" + name + "\" does not exist");
-      }
+      Catalog.Entry e = existing(tables, name);
       TableDef old = e.table();
       HeapRelation heap = HeapRelation.create(db.pages(), db.transactions(), Catalog.DATABASE);
       List<TableDef.IndexDef> indexes = new ArrayList<>();
@@ -618,10 +607,7 @@ public final class FolioSqlEngine implements SqlEngine {
   }
 
   private StatementResult createIndex(Ddl.CreateIndex c, Map<String, Catalog.Entry> tables, long xid) {
-    Catalog.Entry e = tables.get(c.table());
-    if (e == null) {
-      throw new PgException("42P01", "relation \"" + c.table() + "\" does not exist");
-    }
+    Catalog.Entry e = existing(tables, c.table());
     TableDef t = e.table();
     List<Integer> columns = new ArrayList<>();
     for (String column : c.columns()) {
@@ -680,10 +666,7 @@ public final class FolioSqlEngine implements SqlEngine {
   }
 
   private StatementResult addPrimaryKey(Ddl.AddPrimaryKey a, Map<String, Catalog.Entry> tables, long xid) {
-    Catalog.Entry e = tables.get(a.table());
-    if (e == null) {
-      throw new PgException("42P01", "relation \"" + a.table() + "\" does not exist");
-    }
+    Catalog.Entry e = existing(tables, a.table());
     TableDef t = e.table();
     if (t.columns().stream().anyMatch(TableDef.Column::primaryKey)) {
       throw new PgException("42P16", "multiple primary keys for table \"" + t.name() + "\" are not allowed");
@@ -721,6 +704,15 @@ public final class FolioSqlEngine implements SqlEngine {
     }
   }
 
+  /** The table of this name, or 42P01. */
+  private static Catalog.Entry existing(Map<String, Catalog.Entry> tables, String name) {
+    Catalog.Entry e = tables.get(name);
+    if (e == null) {
+      throw new PgException("42P01", "relation \"" + name + "\" does not exist");
+    }
+    return e;
+  }
+
   /** The table that has an index of this name, or null. */
   private static Catalog.Entry indexOwner(Map<String, Catalog.Entry> tables, String index) {
     for (Catalog.Entry e : tables.values()) {
@@ -733,11 +725,7 @@ public final class FolioSqlEngine implements SqlEngine {
 
   private Catalog.Entry table(SqlNode target) {
     String name = ((SqlIdentifier) target).names.get(((SqlIdentifier) target).names.size() - 1);
-    Catalog.Entry e = db.catalog().tables(statementSnapshot).get(name);
-    if (e == null) {
-      throw new PgException("42P01", "relation \"" + name + "\" does not exist");
-    }
-    return e;
+    return existing(db.catalog().tables(statementSnapshot), name);
   }
 
   private StatementResult insert(SqlInsert insert, List<String> parameters, long xid) throws Exception {

@@ -1,6 +1,5 @@
 package dev.folio.compute.sql;
 
-import dev.folio.compute.pgwire.PgException;
 import dev.folio.compute.session.Column;
 import java.util.ArrayList;
 import java.util.HashMap;
