@@ -70,10 +70,13 @@ final class Ddl {
           + "timestamp\\s+with(?:out)?\\s+time\\s+zone|[a-z][a-z0-9]*)\\s*(\\([0-9,\\s]+\\))?\\s*(.*)");
   private static final Pattern TABLE_KEY = Pattern.compile("(?is)(constraint\\s+\\S+\\s+)?primary\\s+key\\s*\\((.*)\\)");
 
+  /** Checked on every statement: compiled once, matched at the start of the text only. */
+  private static final Pattern DDL = Pattern.compile(
+      "\\s*((create|drop)\\s+table|create\\s+(unique\\s+)?index|drop\\s+index|alter\\s+table|truncate|vacuum|analy[sz]e)\\b",
+      Pattern.CASE_INSENSITIVE);
+
   static boolean isDdl(String sql) {
-    String s = sql.strip().toLowerCase(Locale.ROOT);
-    return s.matches("(?s)((create|drop)\\s+table|create\\s+(unique\\s+)?index|drop\\s+index|alter\\s+table|truncate"
-        + "|vacuum|analy[sz]e)\\b.*");
+    return DDL.matcher(sql).lookingAt();
   }
 
   static Object parse(String sql) {

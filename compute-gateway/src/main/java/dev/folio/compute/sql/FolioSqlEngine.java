@@ -202,7 +202,16 @@ public final class FolioSqlEngine implements SqlEngine {
     if (isDml(parsed(p.sql()))) {
       return null;
     }
-    return inTransaction(xid -> plan(p.sql()).columns());
+    // Describing needs the catalog as the statement would see it, not a transaction of its own.
+    statementSnapshot = repeatableRead && blockSnapshot != null ? blockSnapshot
+        : db.transactions().snapshot(blockXid);
+    try {
+      return plan(p.sql()).columns();
+    } catch (PgException e) {
+      throw e;
+    } catch (Exception | AssertionError e) {
+      throw translate(e instanceof Exception ex ? ex : new IllegalStateException(e.toString(), e));
+    }
   }
 
   @Override
