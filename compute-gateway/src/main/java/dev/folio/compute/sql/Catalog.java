@@ -1,5 +1,6 @@
 package dev.folio.compute.sql;
 
+import dev.folio.compute.pgwire.PgException;
 import dev.folio.compute.storage.BufferCache;
 import dev.folio.compute.storage.HeapRelation;
 import dev.folio.compute.storage.Snapshot;
@@ -68,6 +69,15 @@ public final class Catalog {
 
   public void add(long xid, TableDef table) {
     heap.insert(xid, table.toCatalogText().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The table of this name, or 42P01. */
+  static Entry existing(Map<String, Entry> tables, String name) {
+    Entry e = tables.get(name);
+    if (e == null) {
+      throw new PgException("42P01", "relation \"" + name + "\" does not exist");
+    }
+    return e;
   }
 
   /** Replaces a table's definition (an index added or dropped), as an update of its catalog row. */

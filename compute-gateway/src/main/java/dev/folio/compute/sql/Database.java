@@ -1,6 +1,8 @@
 package dev.folio.compute.sql;
 
+import dev.folio.compute.storage.BtreeIndex;
 import dev.folio.compute.storage.BufferCache;
+import dev.folio.compute.storage.HeapRelation;
 import dev.folio.compute.storage.Transactions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -17,6 +19,16 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 public record Database(BufferCache pages, Transactions transactions, Catalog catalog, Scans scans,
     Counter plansCompiled, ReadWriteLock catalogLock) {
+  /** The heap relation of a table. */
+  public HeapRelation heap(TableDef table) {
+    return new HeapRelation(pages, transactions, Catalog.DATABASE, table.relation());
+  }
+
+  /** The B-tree of an index. */
+  public BtreeIndex index(TableDef.IndexDef index) {
+    return new BtreeIndex(pages, Catalog.DATABASE, index.relation());
+  }
+
   /** How many table scans went through an index, and how many read the whole heap. */
   public record Scans(Counter index, Counter sequential) {}
 

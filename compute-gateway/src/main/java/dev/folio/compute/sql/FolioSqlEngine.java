@@ -5,7 +5,6 @@ import dev.folio.compute.session.Column;
 import dev.folio.compute.session.CopyIn;
 import dev.folio.compute.session.SqlEngine;
 import dev.folio.compute.session.StatementResult;
-import dev.folio.compute.storage.BtreeIndex;
 import dev.folio.compute.storage.HeapRelation;
 import dev.folio.compute.storage.Snapshot;
 import dev.folio.compute.storage.TransactionConflict;
@@ -46,7 +45,8 @@ import org.apache.calcite.tools.ValidationException;
  * allows); INSERT, UPDATE and DELETE are carried out here: Calcite computes the rows (the VALUES or
  * the query; for UPDATE and DELETE the positions and new values of the rows the WHERE clause
  * selects), and this engine locks and writes them, checking NOT NULL (23502) and unique indexes
- * (23505). DDL is {@link Ddl}. Query plans are compiled once per session ({@link QueryPlans}).
+ * (23505). DDL is parsed by {@link Ddl} and carried out by {@link CatalogChanges}. Query plans are
+ * compiled once per session ({@link QueryPlans}).
  *
  * <p>Transactions follow PostgreSQL: each statement reads from a snapshot (READ COMMITTED), or the
  * whole block from one (REPEATABLE READ); a changed row is locked until its transaction ends, and a
@@ -223,7 +223,7 @@ public final class FolioSqlEngine implements SqlEngine {
       if (Ddl.isDdl(sql)) {
         Object statement = Ddl.parse(sql);
         beginCatalogChange();
-        return ddl(statement, xid);
+        return new CatalogChanges(db, statementSnapshot).run(statement, xid, blockXid != 0);
       }
       Parameters.Placeholders p = Parameters.placeholders(sql);
       if (parameters.isEmpty() && p.order().isEmpty()) {
@@ -252,7 +252,7 @@ public final class FolioSqlEngine implements SqlEngine {
   /** COPY FROM STDIN: checks the table and columns now, loads the rows in one transaction when the data is in. */
   private StatementResult copy(Copy.Statement copy) {
     return inTransaction(checkXid -> {
-      Catalog.Entry e = existing(db.catalog().tables(statementSnapshot), copy.table());
+      Catalog.Entry e = Catalog.existing(db.catalog().tables(statementSnapshot), copy.table());
       TableDef t = e.table();
       int[] targets = new int[copy.columns().isEmpty() ? t.columns().size() : copy.columns().size()];
       for (int i = 0; i < targets.length; i++) {
@@ -276,7 +276,7 @@ public final class FolioSqlEngine implements SqlEngine {
   }
 
   private long load(TableDef t, int[] targets, Copy.Statement copy, byte[] data, long xid) throws Exception {
-    HeapRelation heap = heap(t);
+    HeapRelation heap = db.heap(t);
     long line = copy.format().header() ? 1 : 0;
     for (String[] fields : Copy.rows(new String(data, StandardCharsets.UTF_8), copy.format())) {
       line++;
@@ -464,9 +464,9 @@ public final class FolioSqlEngine implements SqlEngine {
     return plans.plan(sql, catalog.signature(), root -> {
       SchemaPlus tids = root.add(TID_SCHEMA, new org.apache.calcite.schema.impl.AbstractSchema());
       for (Catalog.Entry e : tables.values()) {
-        HeapRelation heap = heap(e.table());
-        root.add(e.table().name(), new FolioTable(e.table(), heap, this::index, db.scans(), () -> statementSnapshot, false));
-        tids.add(e.table().name(), new FolioTable(e.table(), heap, this::index, db.scans(), () -> statementSnapshot, true));
+        HeapRelation heap = db.heap(e.table());
+        root.add(e.table().name(), new FolioTable(e.table(), heap, db::index, db.scans(), () -> statementSnapshot, false));
+        tids.add(e.table().name(), new FolioTable(e.table(), heap, db::index, db.scans(), () -> statementSnapshot, true));
       }
     });
   }
@@ -532,209 +532,9 @@ public final class FolioSqlEngine implements SqlEngine {
     return plans.run(plan(sql), parameters);
   }
 
-  private StatementResult ddl(Object statement, long xid) {
-    Map<String, Catalog.Entry> tables = db.catalog().tables(statementSnapshot);
-    if (statement instanceof Ddl.Maintenance m) {
-      if (m.tag().equals("VACUUM") && blockXid != 0) {
-        throw new PgException("25001", "VACUUM cannot run inside a transaction block");
-      }
-      m.names().forEach(name -> existing(tables, name));
-      return StatementResult.command(m.tag()); // nothing to vacuum or analyze yet: no dead tuples are reclaimed, no statistics kept
-    } else if (statement instanceof Ddl.Truncate t) {
-      return truncate(t, tables, xid);
-    } else if (statement instanceof Ddl.CreateTable c) {
-      return createTable(c, tables, xid);
-    } else if (statement instanceof Ddl.DropTable d) {
-      return dropTable(d, tables, xid);
-    } else if (statement instanceof Ddl.CreateIndex c) {
-      return createIndex(c, tables, xid);
-    } else if (statement instanceof Ddl.DropIndex d) {
-      return dropIndex(d, tables, xid);
-    }
-    return addPrimaryKey((Ddl.AddPrimaryKey) statement, tables, xid);
-  }
-
-  private StatementResult createTable(Ddl.CreateTable c, Map<String, Catalog.Entry> tables, long xid) {
-    if (tables.containsKey(c.name()) || indexOwner(tables, c.name()) != null) {
-      if (c.ifNotExists()) {
-        return StatementResult.command("CREATE TABLE").withNotice("42P07", "relation \"" + c.name()
-            + "\" already exists, skipping");
-      }
-      throw new PgException("42P07", "relation \"" + c.name() + "\" already exists");
-    }
-    List<Integer> key = new ArrayList<>();
-    for (int i = 0; i < c.columns().size(); i++) {
-      if (c.columns().get(i).primaryKey()) {
-        key.add(i);
-      }
-    }
-    requireIndexable(new TableDef(c.name(), 0, c.columns(), List.of()), key);
-    HeapRelation heap = HeapRelation.create(db.pages(), db.transactions(), Catalog.DATABASE);
-    TableDef table = new TableDef(c.name(), heap.relation(), c.columns(), List.of());
-    if (!key.isEmpty()) {
-      table = table.withIndex(new TableDef.IndexDef(c.name() + "_pkey",
-          BtreeIndex.create(db.pages(), db.transactions(), Catalog.DATABASE).relation(), true, List.copyOf(key)));
-    }
-    db.catalog().add(xid, table);
-    return StatementResult.command("CREATE TABLE");
-  }
-
-  /**
-   * TRUNCATE gives each table a new, empty heap and new, empty indexes, as PostgreSQL gives it a
-   * new file: a catalog change, so it commits or rolls back with its transaction, and the old
-   * pages stay for the history.
-   */
-  private StatementResult truncate(Ddl.Truncate t, Map<String, Catalog.Entry> tables, long xid) {
-    for (String name : t.names()) {
-      Catalog.Entry e = existing(tables, name);
-      TableDef old = e.table();
-      HeapRelation heap = HeapRelation.create(db.pages(), db.transactions(), Catalog.DATABASE);
-      List<TableDef.IndexDef> indexes = new ArrayList<>();
-      for (TableDef.IndexDef i : old.indexes()) {
-        indexes.add(new TableDef.IndexDef(i.name(),
-            BtreeIndex.create(db.pages(), db.transactions(), Catalog.DATABASE).relation(), i.unique(), i.columns()));
-      }
-      db.catalog().replace(xid, e, new TableDef(old.name(), heap.relation(), old.columns(), List.copyOf(indexes)));
-    }
-    return StatementResult.command("TRUNCATE TABLE");
-  }
-
-  private StatementResult dropTable(Ddl.DropTable d, Map<String, Catalog.Entry> tables, long xid) {
-    StatementResult result = StatementResult.command("DROP TABLE");
-    for (String name : d.names()) {
-      Catalog.Entry e = tables.get(name);
-      if (e == null) {
-        if (!d.ifExists()) {
-          throw new PgException("42P01", "table \"" + name + "\" does not exist");
-        }
-        result = result.withNotice("00000", "table \"" + name + "\" does not exist, skipping");
-        continue;
-      }
-      db.catalog().remove(xid, e);
-    }
-    return result;
-  }
-
-  private StatementResult createIndex(Ddl.CreateIndex c, Map<String, Catalog.Entry> tables, long xid) {
-    Catalog.Entry e = existing(tables, c.table());
-    TableDef t = e.table();
-    List<Integer> columns = new ArrayList<>();
-    for (String column : c.columns()) {
-      columns.add(t.index(column));
-    }
-    String name = c.name() != null ? c.name() : t.name() + "_" + String.join("_", c.columns()) + "_idx";
-    if (tables.containsKey(name) || indexOwner(tables, name) != null) {
-      if (c.ifNotExists()) {
-        return StatementResult.command("CREATE INDEX").withNotice("42P07", "relation \"" + name
-            + "\" already exists, skipping");
-      }
-      throw new PgException("42P07", "relation \"" + name + "\" already exists");
-    }
-    TableDef.IndexDef def = build(t, name, c.unique(), columns, xid);
-    db.catalog().replace(xid, e, t.withIndex(def));
-    return StatementResult.command("CREATE INDEX");
-  }
-
-  /** A new index over the rows {@code xid} sees; 23505 if a unique one finds a key twice. */
-  private TableDef.IndexDef build(TableDef t, String name, boolean unique, List<Integer> columns, long xid) {
-    requireIndexable(t, columns);
-    TableDef.IndexDef def = new TableDef.IndexDef(name,
-        BtreeIndex.create(db.pages(), db.transactions(), Catalog.DATABASE).relation(), unique, List.copyOf(columns));
-    BtreeIndex index = index(def);
-    for (HeapRelation.Row r : heap(t).scan(statementSnapshot)) {
-      Object[] row = t.decode(r.data());
-      byte[] key = keyOf(t, def, row);
-      if (unique && !hasNull(def, row) && !index.scan(key, true, key, true).isEmpty()) {
-        throw new PgException("23505", "could not create unique index \"" + name + "\"")
-            .withDetail("Key " + keyText(t, def, row) + " is duplicated.");
-      }
-      index.insert(key, r.tid());
-    }
-    return def;
-  }
-
-  private StatementResult dropIndex(Ddl.DropIndex d, Map<String, Catalog.Entry> tables, long xid) {
-    StatementResult result = StatementResult.command("DROP INDEX");
-    for (String name : d.names()) {
-      Catalog.Entry e = indexOwner(tables, name);
-      if (e == null) {
-        if (!d.ifExists()) {
-          throw new PgException("42704", "index \"" + name + "\" does not exist");
-        }
-        result = result.withNotice("00000", "index \"" + name + "\" does not exist, skipping");
-        continue;
-      }
-      if (name.equals(e.table().name() + "_pkey")) {
-        throw new PgException("2BP01", "cannot drop index " + name + " because constraint " + name + " on table "
-            + e.table().name() + " requires it");
-      }
-      db.catalog().replace(xid, e, e.table().withoutIndex(name));
-      tables = db.catalog().tables(statementSnapshot);
-    }
-    return result;
-  }
-
-  private StatementResult addPrimaryKey(Ddl.AddPrimaryKey a, Map<String, Catalog.Entry> tables, long xid) {
-    Catalog.Entry e = existing(tables, a.table());
-    TableDef t = e.table();
-    if (t.columns().stream().anyMatch(TableDef.Column::primaryKey)) {
-      throw new PgException("42P16", "multiple primary keys for table \"" + t.name() + "\" are not allowed");
-    }
-    List<Integer> key = new ArrayList<>();
-    for (String column : a.columns()) {
-      key.add(t.index(column));
-    }
-    List<TableDef.Column> columns = new ArrayList<>(t.columns());
-    for (int k : key) {
-      TableDef.Column c = columns.get(k);
-      columns.set(k, c.keyed());
-    }
-    for (HeapRelation.Row r : heap(t).scan(statementSnapshot)) {
-      Object[] row = t.decode(r.data());
-      for (int k : key) {
-        if (row[k] == null) {
-          throw new PgException("23502", "column \"" + columns.get(k).name() + "\" of relation \"" + t.name()
-              + "\" contains null values");
-        }
-      }
-    }
-    String name = a.constraint() != null ? a.constraint() : t.name() + "_pkey";
-    TableDef keyed = new TableDef(t.name(), t.relation(), List.copyOf(columns), t.indexes());
-    db.catalog().replace(xid, e, keyed.withIndex(build(keyed, name, true, key, xid)));
-    return StatementResult.command("ALTER TABLE");
-  }
-
-  private static void requireIndexable(TableDef t, List<Integer> columns) {
-    for (int c : columns) {
-      if (!IndexKeys.indexable(t.columns().get(c).type())) {
-        throw new PgException("0A000", "indexes on " + t.columns().get(c).type().sqlName(-1) + " columns (\""
-            + t.columns().get(c).name() + "\") are not supported yet");
-      }
-    }
-  }
-
-  /** The table of this name, or 42P01. */
-  private static Catalog.Entry existing(Map<String, Catalog.Entry> tables, String name) {
-    Catalog.Entry e = tables.get(name);
-    if (e == null) {
-      throw new PgException("42P01", "relation \"" + name + "\" does not exist");
-    }
-    return e;
-  }
-
-  /** The table that has an index of this name, or null. */
-  private static Catalog.Entry indexOwner(Map<String, Catalog.Entry> tables, String index) {
-    for (Catalog.Entry e : tables.values()) {
-      if (e.table().indexes().stream().anyMatch(i -> i.name().equals(index))) {
-        return e;
-      }
-    }
-    return null;
-  }
-
   private Catalog.Entry table(SqlNode target) {
     String name = ((SqlIdentifier) target).names.get(((SqlIdentifier) target).names.size() - 1);
-    return existing(db.catalog().tables(statementSnapshot), name);
+    return Catalog.existing(db.catalog().tables(statementSnapshot), name);
   }
 
   private StatementResult insert(SqlInsert insert, List<String> parameters, long xid) throws Exception {
@@ -744,7 +544,7 @@ public final class FolioSqlEngine implements SqlEngine {
     if (source == null) {
       source = beforeWriting(sql(insert.getSource()), parameters);
     }
-    HeapRelation heap = heap(t);
+    HeapRelation heap = db.heap(t);
     for (Object[] values : source) {
       if (values.length != targets.length) {
         throw new PgException("42601", "INSERT has " + values.length + " expressions for " + targets.length
@@ -834,7 +634,7 @@ public final class FolioSqlEngine implements SqlEngine {
     }
     q.append(" FROM \"").append(TID_SCHEMA).append("\".\"").append(t.name()).append('"');
     Selection selection = new Selection(q.toString(), update.getCondition(), parameters);
-    HeapRelation heap = heap(t);
+    HeapRelation heap = db.heap(t);
     int n = t.columns().size();
     int count = 0;
     for (Object[] selected : beforeWriting(selection.sql(), parameters)) {
@@ -860,7 +660,7 @@ public final class FolioSqlEngine implements SqlEngine {
     TableDef t = table(delete.getTargetTable()).table();
     Selection selection = new Selection("SELECT \"" + FolioTable.BLOCK + "\", \"" + FolioTable.OFFSET + "\" FROM \""
         + TID_SCHEMA + "\".\"" + t.name() + "\"", delete.getCondition(), parameters);
-    HeapRelation heap = heap(t);
+    HeapRelation heap = db.heap(t);
     int count = 0;
     for (Object[] selected : beforeWriting(selection.sql(), parameters)) {
       Object[] s = lockCurrent(t, heap, selection, selected, xid);
@@ -959,7 +759,7 @@ public final class FolioSqlEngine implements SqlEngine {
     }
     byte[][] keys = new byte[t.indexes().size()][];
     for (int i = 0; i < keys.length; i++) {
-      keys[i] = keyOf(t, t.indexes().get(i), row);
+      keys[i] = t.key(t.indexes().get(i), row);
     }
     while (true) {
       long running;
@@ -968,7 +768,7 @@ public final class FolioSqlEngine implements SqlEngine {
         if (running == 0) {
           HeapRelation.Tid tid = heap.insert(xid, t.encode(row));
           for (int i = 0; i < keys.length; i++) {
-            index(t.indexes().get(i)).insert(keys[i], tid);
+            db.index(t.indexes().get(i)).insert(keys[i], tid);
           }
           return tid;
         }
@@ -986,10 +786,10 @@ public final class FolioSqlEngine implements SqlEngine {
       HeapRelation.Tid replacing) {
     for (int i = 0; i < keys.length; i++) {
       TableDef.IndexDef def = t.indexes().get(i);
-      if (!def.unique() || hasNull(def, row)) {
+      if (!def.unique() || def.hasNull(row)) {
         continue;
       }
-      for (HeapRelation.Tid other : index(def).scan(keys[i], true, keys[i], true)) {
+      for (HeapRelation.Tid other : db.index(def).scan(keys[i], true, keys[i], true)) {
         if (other.equals(replacing)) {
           continue;
         }
@@ -1014,37 +814,10 @@ public final class FolioSqlEngine implements SqlEngine {
           }
         }
         throw new PgException("23505", "duplicate key value violates unique constraint \"" + def.name() + "\"")
-            .withDetail("Key " + keyText(t, def, row) + " already exists.");
+            .withDetail("Key " + t.keyText(def, row) + " already exists.");
       }
     }
     return 0;
-  }
-
-  private static byte[] keyOf(TableDef t, TableDef.IndexDef def, Object[] row) {
-    byte[] key = t.key(def, row);
-    if (key.length > BtreeIndex.MAX_KEY_SIZE) {
-      throw new PgException("54000", "index row size " + key.length + " exceeds btree maximum, "
-          + BtreeIndex.MAX_KEY_SIZE + ", for index \"" + def.name() + "\"");
-    }
-    return key;
-  }
-
-  private static boolean hasNull(TableDef.IndexDef def, Object[] row) {
-    return def.columns().stream().anyMatch(c -> row[c] == null);
-  }
-
-  /** {@code (a, b)=(1, x)}, as PostgreSQL describes a key. */
-  private static String keyText(TableDef t, TableDef.IndexDef def, Object[] row) {
-    return "(" + String.join(", ", def.columns().stream().map(c -> t.columns().get(c).name()).toList()) + ")=("
-        + String.join(", ", def.columns().stream().map(c -> String.valueOf(t.columns().get(c).type().text(row[c]))).toList()) + ")";
-  }
-
-  private BtreeIndex index(TableDef.IndexDef def) {
-    return new BtreeIndex(db.pages(), Catalog.DATABASE, def.relation());
-  }
-
-  private HeapRelation heap(TableDef t) {
-    return new HeapRelation(db.pages(), db.transactions(), Catalog.DATABASE, t.relation());
   }
 
   private static int[] targets(TableDef t, SqlNodeList columns) {

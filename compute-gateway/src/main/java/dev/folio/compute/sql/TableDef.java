@@ -1,6 +1,7 @@
 package dev.folio.compute.sql;
 
 import dev.folio.compute.pgwire.PgException;
+import dev.folio.compute.storage.BtreeIndex;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +29,12 @@ public record TableDef(String name, int relation, List<Column> columns, List<Ind
   }
 
   /** A B-tree index: its name, its relation, whether it is unique, the table columns it keys on. */
-  public record IndexDef(String name, int relation, boolean unique, List<Integer> columns) {}
+  public record IndexDef(String name, int relation, boolean unique, List<Integer> columns) {
+    /** Whether the row's key has a NULL (a unique index lets such keys repeat, as PostgreSQL's does). */
+    public boolean hasNull(Object[] row) {
+      return columns.stream().anyMatch(c -> row[c] == null);
+    }
+  }
 
   public TableDef withIndex(IndexDef index) {
     List<IndexDef> all = new ArrayList<>(indexes);
@@ -40,7 +46,7 @@ public record TableDef(String name, int relation, List<Column> columns, List<Ind
     return new TableDef(name, relation, columns, indexes.stream().filter(i -> !i.name().equals(index)).toList());
   }
 
-  /** The index's key for a row of this table. */
+  /** The index's key for a row of this table; 54000 if it is longer than a B-tree takes. */
   public byte[] key(IndexDef index, Object[] row) {
     List<ColumnType> types = new ArrayList<>();
     List<Object> values = new ArrayList<>();
@@ -48,7 +54,19 @@ public record TableDef(String name, int relation, List<Column> columns, List<Ind
       types.add(columns.get(c).type());
       values.add(row[c]);
     }
-    return IndexKeys.encode(types, values);
+    byte[] key = IndexKeys.encode(types, values);
+    if (key.length > BtreeIndex.MAX_KEY_SIZE) {
+      throw new PgException("54000", "index row size " + key.length + " exceeds btree maximum, "
+          + BtreeIndex.MAX_KEY_SIZE + ", for index \"" + index.name() + "\"");
+    }
+    return key;
+  }
+
+  /** {@code (a, b)=(1, x)}, as PostgreSQL describes a key. */
+  public String keyText(IndexDef index, Object[] row) {
+    return "(" + String.join(", ", index.columns().stream().map(c -> columns.get(c).name()).toList()) + ")=("
+        + String.join(", ", index.columns().stream().map(c -> String.valueOf(columns.get(c).type().text(row[c])))
+            .toList()) + ")";
   }
 
   public int index(String column) {
