@@ -560,10 +560,6 @@ public final class FolioSqlEngine implements SqlEngine {
   }
 
   /**
-   * The rows of a VALUES list of constants and parameters, evaluated here: planning and compiling
-   * a plan for each INSERT would cost more than the insert. Null if the source is anything else.
-   */
-  /**
    * CURRENT_TIMESTAMP, LOCALTIMESTAMP, NOW() and CURRENT_DATE as text, now; null for anything else.
    * (pgbench inserts CURRENT_TIMESTAMP beside parameters, which Calcite cannot type in a VALUES.)
    */
@@ -586,6 +582,10 @@ public final class FolioSqlEngine implements SqlEngine {
     };
   }
 
+  /**
+   * The rows of a VALUES list of constants and parameters, evaluated here: planning and compiling
+   * a plan for each INSERT would cost more than the insert. Null if the source is anything else.
+   */
   private static List<Object[]> constantRows(SqlNode source, List<String> parameters) {
     if (source.getKind() != SqlKind.VALUES) {
       return null;
@@ -610,10 +610,12 @@ public final class FolioSqlEngine implements SqlEngine {
           values[i] = (negative ? "-" : "") + n.toValue();
         } else if (item instanceof org.apache.calcite.sql.SqlLiteral literal && !negative) {
           values[i] = literal.toValue();
-        } else if (!negative && clock(item) != null) {
-          values[i] = clock(item);
         } else {
-          return null;
+          String now = negative ? null : clock(item);
+          if (now == null) {
+            return null;
+          }
+          values[i] = now;
         }
       }
       rows.add(values);

@@ -20,7 +20,8 @@ import org.apache.calcite.schema.impl.AbstractTable;
  * A table as Calcite sees it: the rows of its heap relation visible to the statement's
  * transaction, through an index when the conditions of the filter above it allow one
  * ({@link AccessPath}, by way of {@link FolioScan}), else by a sequential scan; with a position
- * (an UPDATE's check of one row again), just that row. With {@code withTid}, two leading columns {@code $block} and {@code $offset} say
+ * (an UPDATE's check of one row again), just that row. With {@code withTid}, two leading columns
+ * {@code $block} and {@code $offset} say
  * where each row is, for UPDATE and DELETE.
  */
 public final class FolioTable extends AbstractTable implements ScannableTable {
@@ -100,14 +101,8 @@ public final class FolioTable extends AbstractTable implements ScannableTable {
         rows.add(row(r.tid(), r.data()));
       }
     } else {
-      scans.index().increment();
-      for (HeapRelation.Tid found : indexes.apply(path.index()).scan(path.low(), path.lowInclusive(), path.high(),
-          path.highInclusive())) {
-        byte[] data = heap.fetch(found, snapshot);
-        if (data != null) {
-          rows.add(row(found, data));
-        }
-      }
+      rows.addAll(indexRows(path.index(), path.low(), path.lowInclusive(), path.high(), path.highInclusive(),
+          snapshot));
     }
     return Linq4j.asEnumerable(rows);
   }
@@ -152,13 +147,18 @@ public final class FolioTable extends AbstractTable implements ScannableTable {
       key.add(v);
     }
     byte[] prefix = IndexKeys.encode(types, key);
+    return indexRows(index, prefix, true, prefix, true, reader.get());
+  }
+
+  /** The rows {@code snapshot} sees among those an index range points to. */
+  private List<Object[]> indexRows(TableDef.IndexDef index, byte[] low, boolean lowInclusive, byte[] high,
+      boolean highInclusive, Snapshot snapshot) {
     scans.index().increment();
-    Snapshot snapshot = reader.get();
     List<Object[]> rows = new ArrayList<>();
-    for (HeapRelation.Tid tid : indexes.apply(index).scan(prefix, true, prefix, true)) {
+    for (HeapRelation.Tid tid : indexes.apply(index).scan(low, lowInclusive, high, highInclusive)) {
       byte[] data = heap.fetch(tid, snapshot);
       if (data != null) {
-        rows.add(table.decode(data));
+        rows.add(row(tid, data));
       }
     }
     return rows;

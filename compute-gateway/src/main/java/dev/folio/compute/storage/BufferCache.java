@@ -58,9 +58,7 @@ public final class BufferCache {
       return p;
     }
     misses++;
-    long request = Lsn.max(writer.lastAppendedLsn(), 1);
-    long notModifiedSince = lastWritten.getOrDefault(key, Lsn.max(startLsn, forgottenWrites));
-    p = source.get(key, request, notModifiedSince);
+    p = source.get(key, Lsn.max(writer.lastAppendedLsn(), 1), notModifiedSince(key));
     if (p != null) {
       put(key, p);
     }
@@ -81,18 +79,22 @@ public final class BufferCache {
     if (missing.size() < 2) {
       return;
     }
-    long request = Lsn.max(writer.lastAppendedLsn(), 1);
-    long notModifiedSince = Lsn.max(startLsn, forgottenWrites);
+    long notModifiedSince = 0;
     for (PageKey key : missing) {
-      notModifiedSince = Lsn.max(notModifiedSince, lastWritten.getOrDefault(key, 0L));
+      notModifiedSince = Lsn.max(notModifiedSince, notModifiedSince(key));
     }
-    List<Page> fetched = source.getMany(missing, request, notModifiedSince);
+    List<Page> fetched = source.getMany(missing, Lsn.max(writer.lastAppendedLsn(), 1), notModifiedSince);
     prefetched += missing.size();
     for (int i = 0; i < missing.size(); i++) {
       if (fetched.get(i) != null) {
         put(missing.get(i), fetched.get(i));
       }
     }
+  }
+
+  /** The LSN of the page's last change known here, or the safe floor for a page not in the map. */
+  private long notModifiedSince(PageKey key) {
+    return lastWritten.getOrDefault(key, Lsn.max(startLsn, forgottenWrites));
   }
 
   /** Logs one change to one page and applies it; returns the record with its LSN. */
