@@ -1,5 +1,7 @@
 package dev.folio.compute;
 
+import dev.folio.compute.fleet.ComputeDirectory;
+import dev.folio.compute.fleet.RunningCompute;
 import dev.folio.compute.pgwire.PgServer;
 import dev.folio.compute.sql.Database;
 import dev.folio.compute.sql.FolioSqlEngine;
@@ -23,7 +25,7 @@ import java.security.SecureRandom;
  * and serves SQL over the PostgreSQL protocol, with health (unhealthy once its writer is fenced or
  * failed) and Prometheus metrics over HTTP. Its id is {@code c-} and 12 characters.
  */
-public final class ComputeNode implements AutoCloseable {
+public final class ComputeNode implements RunningCompute {
   /**
    * Where a compute connects and what it serves.
    *
@@ -38,38 +40,59 @@ public final class ComputeNode implements AutoCloseable {
         TimelineId timeline, String pageServiceToken, long bufferBytes, PgServer.Config postgres) {
       this(wal, pageServiceHost, pageServicePort, tenant, timeline, pageServiceToken, bufferBytes, postgres, -1);
     }
+
+    /** The same compute for another timeline: how a gateway starts the computes of its branches. */
+    public Config withTimeline(TimelineId other) {
+      return new Config(wal, pageServiceHost, pageServicePort, tenant, other, pageServiceToken, bufferBytes, postgres,
+          httpPort);
+    }
   }
 
   private static final String ID_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789";
 
   private final String id;
+  private final String host;
   private final WalWriter writer;
   private final PageServiceClient pageService;
+  private final BufferCache pages;
   private final PgServer server;
   private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final OpsServer ops;
 
-  private ComputeNode(Config config) throws InterruptedException, IOException {
-    SecureRandom random = new SecureRandom();
-    StringBuilder id = new StringBuilder("c-");
-    for (int i = 0; i < 12; i++) {
-      id.append(ID_CHARS.charAt(random.nextInt(ID_CHARS.length())));
-    }
-    this.id = id.toString();
+  private ComputeNode(Config config, String id, ComputeDirectory computes) throws InterruptedException, IOException {
+    this.id = id;
+    this.host = config.postgres().host();
     this.writer = WalWriter.open(config.wal(), config.timeline(), 0, meters);
     this.pageService = new PageServiceClient(config.pageServiceHost(), config.pageServicePort(), config.tenant(),
         config.timeline(), config.pageServiceToken());
     // The cache holds whole pages: its bound in bytes is a number of 8 KiB pages (at least 8).
-    BufferCache pages = new BufferCache(pageService, writer, (int) Math.max(8, config.bufferBytes() / Page.SIZE));
+    this.pages = new BufferCache(pageService, writer, (int) Math.max(8, config.bufferBytes() / Page.SIZE));
     pages.register(meters);
-    Database db = Database.open(pages, new Transactions(pages, writer), meters);
+    Database db = Database.open(pages, new Transactions(pages, writer), meters, computes);
     this.server = PgServer.start(config.postgres(), () -> new FolioSqlEngine(db));
     this.ops = config.httpPort() < 0 ? null : new OpsServer(config.postgres().host(), config.httpPort(), meters,
         writer::problem);
   }
 
+  /** A compute on its own: a new id, and only itself in {@code folio.compute_nodes}. */
   public static ComputeNode start(Config config) throws InterruptedException, IOException {
-    return new ComputeNode(config);
+    return new ComputeNode(config, newId(), ComputeDirectory.NONE);
+  }
+
+  /** A compute a gateway runs: the gateway names it and knows the others. */
+  public static ComputeNode start(Config config, String id, ComputeDirectory computes)
+      throws InterruptedException, IOException {
+    return new ComputeNode(config, id, computes);
+  }
+
+  /** A new compute id: {@code c-} and 12 random lowercase letters and digits. */
+  public static String newId() {
+    SecureRandom random = new SecureRandom();
+    StringBuilder id = new StringBuilder("c-");
+    for (int i = 0; i < 12; i++) {
+      id.append(ID_CHARS.charAt(random.nextInt(ID_CHARS.length())));
+    }
+    return id.toString();
   }
 
   public String id() {
@@ -86,17 +109,49 @@ public final class ComputeNode implements AutoCloseable {
     return ops == null ? -1 : ops.port();
   }
 
+  @Override
+  public String host() {
+    return host;
+  }
+
+  @Override
   public int port() {
     return server.port();
   }
 
   @Override
-  public void close() throws Exception {
+  public String problem() {
+    return writer.problem();
+  }
+
+  @Override
+  public long lsn() {
+    return writer.durableLsn();
+  }
+
+  @Override
+  public long bufferCacheBytes() {
+    return (long) pages.size() * Page.SIZE;
+  }
+
+  @Override
+  public double hitRatio() {
+    long hits = pages.hits();
+    long reads = hits + pages.misses();
+    return reads == 0 ? 0 : (double) hits / reads;
+  }
+
+  @Override
+  public void close() {
     if (ops != null) {
       ops.close();
     }
     server.close();
     writer.close();
-    pageService.close();
+    try {
+      pageService.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.folio.ops;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -12,8 +13,9 @@ import java.util.function.Supplier;
 
 /**
  * Health and metrics over HTTP, for load balancers and Prometheus: {@code GET /health} (200 when
- * healthy, 503 with the reason otherwise) and {@code GET /metrics} (Prometheus text format). The
- * JDK's own HTTP server: two fixed pages need nothing more.
+ * healthy, 503 with the reason otherwise) and {@code GET /metrics} (Prometheus text format), and
+ * whatever a service adds with {@link #route}. The JDK's own HTTP server: a few small JSON and text
+ * pages need nothing more.
  */
 public final class OpsServer implements AutoCloseable {
   /** The service's health: null when healthy, else what is wrong. */
@@ -39,11 +41,17 @@ public final class OpsServer implements AutoCloseable {
     server.start();
   }
 
+  /** Serves more paths beside health and metrics (a management API). */
+  public void route(String path, HttpHandler handler) {
+    server.createContext(path, handler);
+  }
+
   public int port() {
     return server.getAddress().getPort();
   }
 
-  private static void reply(HttpExchange ex, int code, String type, String body) throws IOException {
+  /** Sends a whole response and ends the exchange. */
+  public static void reply(HttpExchange ex, int code, String type, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", type);
     ex.sendResponseHeaders(code, bytes.length);

@@ -1,6 +1,7 @@
 package dev.folio.cli.local;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -9,11 +10,20 @@ import picocli.CommandLine.Option;
 /** {@code folio local}: the whole system on this machine, until Ctrl-C. */
 @Command(name = "local", mixinStandardHelpOptions = true,
     description = {"Runs all of Folio on this machine on embedded defaults: Kafka, S3 (S3Proxy), the materializer",
-        "on a Flink MiniCluster, the page service, and a compute node for branch main. Data lives",
-        "under .folio/ and survives a restart. Ctrl-C stops everything."})
+        "on a Flink MiniCluster, the page service, and the gateway, which starts a compute for each branch",
+        "a client connects to and suspends it when idle. Data lives under .folio/ and survives a restart.",
+        "Ctrl-C stops everything."})
 public final class LocalCommand implements Callable<Integer> {
-  @Option(names = "--port", defaultValue = "55432", description = "PostgreSQL port of the compute (default ${DEFAULT-VALUE}).")
+  @Option(names = "--port", defaultValue = "55432", description = "PostgreSQL port of the gateway (default ${DEFAULT-VALUE}).")
   int port;
+
+  @Option(names = "--http-port", defaultValue = "55480",
+      description = "Port of the management API, health and metrics (default ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(names = "--suspend-after", defaultValue = "PT5M",
+      description = "How long a compute with no session stays up, as an ISO-8601 duration (default ${DEFAULT-VALUE}).")
+  Duration suspendAfter;
 
   @Option(names = "--data", description = "Where the data lives (default: .folio/ in the Folio folder).")
   Path data;
@@ -21,7 +31,7 @@ public final class LocalCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path home = data != null ? data : Path.of(System.getProperty("folio.home", ".")).resolve(".folio");
-    LocalSystem system = LocalSystem.start(home, port, System.err);
+    LocalSystem system = LocalSystem.start(home, new LocalSystem.Options(port, httpPort, suspendAfter), System.err);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.err.println("folio local: stopping...");
@@ -32,9 +42,10 @@ public final class LocalCommand implements Callable<Integer> {
       }
       stopped.countDown();
     }));
-    System.out.printf("Folio is running (compute %s, branch main, timeline %s).%n", system.computeId(),
-        system.timeline());
+    System.out.printf("Folio is running (branch main on timeline %s, compute %s).%n", system.timeline(),
+        system.computeId());
     System.out.printf("  psql postgresql://folio@127.0.0.1:%d/main%n", system.postgresPort());
+    System.out.printf("  ./folio compute list      (management API on %s)%n", system.api());
     System.out.println("Ctrl-C stops it; the data stays under " + home + ".");
     stopped.await();
     return 0;

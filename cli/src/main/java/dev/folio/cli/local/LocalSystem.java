@@ -1,13 +1,14 @@
 package dev.folio.cli.local;
 
 import dev.folio.compute.ComputeNode;
+import dev.folio.compute.gateway.ComputeFleet;
+import dev.folio.compute.gateway.Gateway;
 import dev.folio.compute.pgwire.PgServer;
 import dev.folio.flink.local.LocalFlink;
 import dev.folio.flink.materializer.FaultInjector;
 import dev.folio.flink.materializer.MaterializerConfig;
 import dev.folio.flink.materializer.WalMaterializerJob;
 import dev.folio.format.TimelineId;
-import dev.folio.format.index.TimelineIndex;
 import dev.folio.format.layout.StorageLayout;
 import dev.folio.pageservice.PageServer;
 import dev.folio.pageservice.PageServiceConfig;
@@ -21,12 +22,10 @@ import dev.folio.wal.topic.WalTopicConfig;
 import dev.folio.wal.writer.WalWriterConfig;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -40,8 +39,9 @@ import org.apache.kafka.clients.admin.Admin;
 /**
  * The whole of Folio on one machine, on embedded defaults, its data under one folder: a Kafka
  * broker (KRaft) and S3Proxy (objects on disk), the materializer on a Flink MiniCluster (resuming
- * from its last retained checkpoint), the page service, and a compute node for branch
- * {@code main}. Started again on the same folder, it has the same data. Everything it starts is
+ * from its last retained checkpoint), the page service, and the gateway, which starts a compute for
+ * each branch a client names (one for {@code main} at once) and suspends it when idle. The
+ * management API's address goes to {@code api} and its token to {@code admin-token} in the folder. Started again on the same folder, it has the same data. Everything it starts is
  * stopped by {@link #close}, last started first.
  */
 public final class LocalSystem implements AutoCloseable {
@@ -49,12 +49,14 @@ public final class LocalSystem implements AutoCloseable {
   static final String BUCKET = "folio";
 
   private final List<AutoCloseable> started = new ArrayList<>();
-  private final ComputeNode compute;
+  private final Gateway gateway;
+  private final String adminToken;
+  private final String mainCompute;
   private final TimelineId timeline;
 
-  private LocalSystem(Path home, int postgresPort, PrintStream log) throws Exception {
+  private LocalSystem(Path home, Options options, PrintStream log) throws Exception {
     Files.createDirectories(home);
-    String secret = secret(home);
+    String secret = token(home.resolve("secret"));
     log.println("folio local: Kafka (KRaft) under " + home.resolve("kafka"));
     EmbeddedKafka kafka = EmbeddedKafka.start(home.resolve("kafka"));
     started.add(kafka);
@@ -68,9 +70,10 @@ public final class LocalSystem implements AutoCloseable {
       WalTopic.ensure(admin, topic);
     }
     StorageLayout layout = new StorageLayout(endpoint.s3aRoot(), TENANT);
-    try (ObjectStore store = new ObjectStore(endpoint.s3aRoot(), endpoint.s3aProperties())) {
-      timeline = branch(store, layout, "main");
-    }
+    ObjectStore store = new ObjectStore(endpoint.s3aRoot(), endpoint.s3aProperties());
+    started.add(store);
+    StoredBranches branches = new StoredBranches(store, layout);
+    timeline = branches.ensure("main");
 
     LocalFlink.S3 flinkS3 = new LocalFlink.S3(s3.endpoint(), s3.accessKey(), s3.secretKey(), layout.checkpoints());
     String resume = LocalFlink.latestCheckpoint(flinkS3);
@@ -90,46 +93,67 @@ public final class LocalSystem implements AutoCloseable {
         + pageServer.httpPort() + "/metrics");
 
     String token = new JwtAuthenticator(secret).issue("folio-local", TENANT, Duration.ofDays(3650));
-    compute = ComputeNode.start(new ComputeNode.Config(WalWriterConfig.of(kafka.bootstrapServers(), topic),
+    ComputeNode.Config compute = new ComputeNode.Config(WalWriterConfig.of(kafka.bootstrapServers(), topic),
         "127.0.0.1", pageServer.grpcPort(), TENANT, timeline, token, 32L << 20,
-        new PgServer.Config("127.0.0.1", postgresPort, true, Map.of()), 0));
-    started.add(compute);
-    log.println("folio local: compute " + compute.id() + ", health and metrics on http://127.0.0.1:"
-        + compute.httpPort() + "/metrics");
+        new PgServer.Config("127.0.0.1", 0, true, Map.of()), 0);
+    adminToken = token(home.resolve("admin-token"));
+    gateway = Gateway.start(new Gateway.Config("127.0.0.1", options.postgresPort(), null, options.httpPort(), adminToken,
+        options.suspendAfter()), branches, (id, t, computes) -> ComputeNode.start(compute.withTimeline(t), id, computes));
+    started.add(gateway);
+    Files.writeString(home.resolve("api"), api() + "\n");
+    mainCompute = gateway.fleet().start("main", ComputeFleet.Role.PRIMARY).id();
+    log.println("folio local: gateway on port " + gateway.port() + ", management API, health and metrics on "
+        + api() + "; compute " + mainCompute + " for branch main");
+  }
+
+  /** Where and how the local system listens. */
+  public record Options(int postgresPort, int httpPort, Duration suspendAfter) {
+    /** The PostgreSQL port, anything free for the management API, and the default suspension. */
+    public static Options postgresOn(int port) {
+      return new Options(port, 0, Gateway.Config.DEFAULT_SUSPEND_AFTER);
+    }
+  }
+
+  public static LocalSystem start(Path home, Options options, PrintStream log) throws Exception {
+    return new LocalSystem(home, options, log);
   }
 
   public static LocalSystem start(Path home, int postgresPort, PrintStream log) throws Exception {
-    return new LocalSystem(home, postgresPort, log);
+    return start(home, Options.postgresOn(postgresPort), log);
   }
 
+  /** The gateway's PostgreSQL port: {@code postgresql://folio@127.0.0.1:PORT/BRANCH}. */
   public int postgresPort() {
-    return compute.port();
+    return gateway.port();
   }
 
+  /** The management API's base URL. */
+  public String api() {
+    return "http://127.0.0.1:" + gateway.httpPort();
+  }
+
+  public String adminToken() {
+    return adminToken;
+  }
+
+  public Gateway gateway() {
+    return gateway;
+  }
+
+  /** The compute started for branch main. */
   public String computeId() {
-    return compute.id();
+    return mainCompute;
   }
 
   public TimelineId timeline() {
     return timeline;
   }
 
-  /** The timeline of a branch, created (with its first index) if the branch does not exist yet. */
-  private static TimelineId branch(ObjectStore store, StorageLayout layout, String name) {
-    String path = layout.branches() + name;
-    byte[] existing = store.readIfExists(path);
-    if (existing != null) {
-      return TimelineId.parse(new String(existing, StandardCharsets.UTF_8).strip());
-    }
-    TimelineId timeline = TimelineId.generate();
-    store.write(layout.index(timeline, 1), TimelineIndex.created(timeline, null, Instant.now()).toJson());
-    store.write(path, timeline.toString().getBytes(StandardCharsets.UTF_8));
-    return timeline;
-  }
-
-  /** The secret that signs tokens and keys S3: made once, kept under the folder, readable by the owner. */
-  private static String secret(Path home) throws IOException {
-    Path file = home.resolve("secret");
+  /**
+   * A secret kept in a file (the one that signs tokens and keys S3, the admin token): made once,
+   * readable by the owner only.
+   */
+  private static String token(Path file) throws IOException {
     if (Files.exists(file)) {
       return Files.readString(file).strip();
     }

@@ -9,7 +9,7 @@ import java.util.List;
  * Writes backend messages of the PostgreSQL protocol 3.0: {@code byte type, int32 length (itself
  * included), body}; strings NUL-terminated UTF-8, values length-prefixed (-1 for NULL).
  */
-final class Backend {
+public final class Backend {
   private Backend() {}
 
   private static int begin(ByteBuf out, char type) {
@@ -204,6 +204,11 @@ final class Backend {
   }
 
   /** ErrorResponse ('E') or NoticeResponse ('N'): severity, SQLSTATE, message, and a detail and hint if any. */
+  /** The ErrorResponse that ends a connection: severity FATAL, with the error's code, detail and hint. */
+  public static void fatal(ByteBuf out, PgException e) {
+    error(out, false, "FATAL", e.sqlState(), e.getMessage(), e.detail(), e.hint());
+  }
+
   static void error(ByteBuf out, boolean notice, String severity, String sqlState, String message, String detail,
       String hint) {
     int at = begin(out, notice ? 'N' : 'E');

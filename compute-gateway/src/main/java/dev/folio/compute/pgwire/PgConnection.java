@@ -481,7 +481,7 @@ final class PgConnection extends SimpleChannelInboundHandler<FrontendMessage> {
     Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
     ByteBuf out = ctx.alloc().buffer();
     if (c instanceof PgException e) {
-      Backend.error(out, false, "FATAL", e.sqlState(), e.getMessage(), e.detail(), e.hint());
+      Backend.fatal(out, e);
     } else {
       LOG.warn("Closing a client connection: {}", c.toString(), c);
       Backend.error(out, false, "FATAL", SqlState.PROTOCOL_VIOLATION, c.toString(), null, null);

@@ -50,7 +50,7 @@ public final class PgServer implements AutoCloseable {
 
   /** TLS for clients that ask (SSLRequest): the server's key and certificate chain in a PKCS#12 key store. */
   public record Tls(Path keyStore, String password) {
-    SslContext context() {
+    public SslContext context() {
       try (InputStream in = Files.newInputStream(keyStore)) {
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(in, password.toCharArray());

@@ -19,4 +19,7 @@ public final class SqlState {
   public static final String INVALID_PARAMETER_VALUE = "22023";
   public static final String QUERY_CANCELED = "57014";
   public static final String INTERNAL_ERROR = "XX000";
+  public static final String INVALID_CATALOG_NAME = "3D000";
+  public static final String CANNOT_CONNECT_NOW = "57P03";
+  public static final String READ_ONLY_SQL_TRANSACTION = "25006";
 }

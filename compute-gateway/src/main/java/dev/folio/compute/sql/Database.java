@@ -1,5 +1,6 @@
 package dev.folio.compute.sql;
 
+import dev.folio.compute.fleet.ComputeDirectory;
 import dev.folio.compute.storage.BtreeIndex;
 import dev.folio.compute.storage.BufferCache;
 import dev.folio.compute.storage.HeapRelation;
@@ -18,7 +19,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * ends, and each on the thread of its session. Readers never wait.
  */
 public record Database(BufferCache pages, Transactions transactions, Catalog catalog, Scans scans,
-    Counter plansCompiled, ReadWriteLock catalogLock) {
+    Counter plansCompiled, ReadWriteLock catalogLock, ComputeDirectory computes) {
   /** The heap relation of a table. */
   public HeapRelation heap(TableDef table) {
     return new HeapRelation(pages, transactions, Catalog.DATABASE, table.relation());
@@ -33,6 +34,12 @@ public record Database(BufferCache pages, Transactions transactions, Catalog cat
   public record Scans(Counter index, Counter sequential) {}
 
   public static Database open(BufferCache pages, Transactions transactions, MeterRegistry meters) {
+    return open(pages, transactions, meters, ComputeDirectory.NONE);
+  }
+
+  /** {@code computes}: the computes {@code folio.compute_nodes} lists. */
+  public static Database open(BufferCache pages, Transactions transactions, MeterRegistry meters,
+      ComputeDirectory computes) {
     Scans scans = new Scans(
         Counter.builder("folio_compute_scans").tag("access", "index").description("Table scans through an index")
             .register(meters),
@@ -43,6 +50,6 @@ public record Database(BufferCache pages, Transactions transactions, Catalog cat
     Counter compiled = Counter.builder("folio_compute_plans_compiled").description("Query plans compiled (a cache miss)")
         .register(meters);
     return new Database(pages, transactions, new Catalog(pages, transactions), scans, compiled,
-        new ReentrantReadWriteLock(true));
+        new ReentrantReadWriteLock(true), computes);
   }
 }

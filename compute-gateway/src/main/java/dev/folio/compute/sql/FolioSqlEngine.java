@@ -463,6 +463,8 @@ public final class FolioSqlEngine implements SqlEngine {
     Map<String, Catalog.Entry> tables = catalog.tables();
     return plans.plan(sql, catalog.signature(), root -> {
       SchemaPlus tids = root.add(TID_SCHEMA, new org.apache.calcite.schema.impl.AbstractSchema());
+      root.add("folio", new org.apache.calcite.schema.impl.AbstractSchema())
+          .add("compute_nodes", new ComputeNodesTable(db.computes()));
       for (Catalog.Entry e : tables.values()) {
         HeapRelation heap = db.heap(e.table());
         root.add(e.table().name(), new FolioTable(e.table(), heap, db::index, db.scans(), () -> statementSnapshot, false));

@@ -105,6 +105,9 @@ final class TimelineTail {
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, CHUNK);
+    // The tail is read to its end: a fetch at the end must not wait for more (it would, 500 ms by
+    // default, on every partition, and a compute's start would wait for them all).
+    props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
     return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 }

@@ -156,7 +156,9 @@ public final class WalWriter implements AutoCloseable {
     KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
         new ByteArraySerializer());
     try {
+      long begun = System.nanoTime();
       producer.initTransactions();
+      long fenced = System.nanoTime();
       int partitions = producer.partitionsFor(config.topic().walTopic()).size();
       if (partitions != config.topic().partitions()) {
         throw WalWriterException.failed("the WAL topic " + config.topic().walTopic() + " has " + partitions
@@ -164,8 +166,9 @@ public final class WalWriter implements AutoCloseable {
       }
       TimelineTail.End end = TimelineTail.read(config, timeline);
       long last = Lsn.max(end.lastLsnWritten(), startLsn);
-      LOG.info("WAL writer of timeline {} opened: last committed flush {}, continuing after {}", timeline,
-          Lsn.format(end.lastCommittedFlush()), Lsn.format(last));
+      LOG.info("WAL writer of timeline {} opened: last committed flush {}, continuing after {} (fencing {} ms, "
+          + "reading the tail {} ms)", timeline, Lsn.format(end.lastCommittedFlush()), Lsn.format(last),
+          (fenced - begun) / 1_000_000, (System.nanoTime() - fenced) / 1_000_000);
       return new WalWriter(config, timeline, producer, last, Lsn.max(end.lastCommittedFlush(), startLsn), registry,
           beforeCommit);
     } catch (RuntimeException e) {

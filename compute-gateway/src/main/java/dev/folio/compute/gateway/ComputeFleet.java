@@ -1,0 +1,476 @@
+package dev.folio.compute.gateway;
+
+import dev.folio.compute.ComputeNode;
+import dev.folio.compute.fleet.ComputeDirectory;
+import dev.folio.compute.fleet.ComputeInfo;
+import dev.folio.compute.fleet.ComputeLauncher;
+import dev.folio.compute.fleet.RunningCompute;
+import dev.folio.compute.pgwire.PgException;
+import dev.folio.compute.pgwire.SqlState;
+import dev.folio.format.TimelineId;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The computes of one tenant and their lives: the registry behind {@code folio.compute_nodes},
+ * {@code ./folio compute} and the management API. A branch's primary is started when a session
+ * for the branch arrives and none is running, counts its sessions, turns idle when the last one
+ * ends, and is suspended (closed, its memory freed) after {@code suspendAfter} idle; the next
+ * session wakes it under the same id. Suspending loses nothing: every acknowledged commit is in
+ * the log before it is acknowledged. A compute that reports a problem (fenced, its writer failed)
+ * is replaced on the next connection.
+ *
+ * <p>Metering: a compute's seconds run from its start to its suspension or stop (starting, active
+ * and idle alike, since it holds its memory all that time), as {@code folio_compute_seconds_total}
+ * by compute and branch.
+ */
+public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ComputeFleet.class);
+  /** How long a session waits for its compute to start before it is refused. */
+  static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+  /** What a compute has been asked to be. Only primaries so far. */
+  public enum Role { PRIMARY }
+
+  enum State { STARTING, ACTIVE, IDLE, SUSPENDED }
+
+  private final BranchCatalog branches;
+  private final ComputeLauncher launcher;
+  private final Duration suspendAfter;
+  private final MeterRegistry meters;
+  private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+  private final ExecutorService lifecycle = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "folio-compute-lifecycle");
+    t.setDaemon(true);
+    return t;
+  });
+  private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "folio-compute-reaper");
+    t.setDaemon(true);
+    return t;
+  });
+  private final Timer startTime;
+  private final Counter starts;
+  private boolean closed;
+
+  /** One compute as the registry keeps it, running or suspended. Guarded by the fleet. */
+  private final class Endpoint {
+    final String id;
+    final String branch;
+    final TimelineId timeline;
+    final Role role;
+    State state = State.SUSPENDED;
+    Instant startedAt;
+    Instant lastActive;
+    int sessions;
+    /** The compute while it runs or starts; null while suspended. */
+    CompletableFuture<RunningCompute> running;
+    /** Done once the previous incarnation has closed: a new one starts after it. */
+    CompletableFuture<Void> stopped = CompletableFuture.completedFuture(null);
+    long runningSince;
+    long meteredNanos;
+    Meter seconds;
+
+    Endpoint(String id, String branch, TimelineId timeline, Role role) {
+      this.id = id;
+      this.branch = branch;
+      this.timeline = timeline;
+      this.role = role;
+    }
+
+    double computeSeconds() {
+      long nanos = meteredNanos + (running != null ? System.nanoTime() - runningSince : 0);
+      return nanos / 1e9;
+    }
+
+    /** The compute if it is up, else null. */
+    RunningCompute up() {
+      return running != null && running.isDone() && !running.isCompletedExceptionally() ? running.join() : null;
+    }
+  }
+
+  /** A session's hold on its compute, from connect to close: it keeps the compute from suspending. */
+  public final class Lease implements AutoCloseable {
+    private final Endpoint endpoint;
+    private final RunningCompute compute;
+    private boolean released;
+
+    private Lease(Endpoint endpoint, RunningCompute compute) {
+      this.endpoint = endpoint;
+      this.compute = compute;
+    }
+
+    public String computeId() {
+      return endpoint.id;
+    }
+
+    public String host() {
+      return compute.host();
+    }
+
+    public int port() {
+      return compute.port();
+    }
+
+    @Override
+    public void close() {
+      synchronized (ComputeFleet.this) {
+        if (!released) {
+          released = true;
+          release(endpoint);
+        }
+      }
+    }
+  }
+
+  /**
+   * @param suspendAfter how long a compute stays up with no session
+   * @param meters where the fleet's meters go: starts, start time, sessions, compute seconds
+   */
+  public ComputeFleet(BranchCatalog branches, ComputeLauncher launcher, Duration suspendAfter, MeterRegistry meters) {
+    if (suspendAfter.isNegative() || suspendAfter.isZero()) {
+      throw new IllegalArgumentException("suspendAfter must be positive, not " + suspendAfter);
+    }
+    this.branches = branches;
+    this.launcher = launcher;
+    this.suspendAfter = suspendAfter;
+    this.meters = meters;
+    this.startTime = Timer.builder("folio_gateway_compute_start").description("From asking for a compute to its serving")
+        .register(meters);
+    this.starts = Counter.builder("folio_gateway_compute_starts").description("Computes started (cold starts)")
+        .register(meters);
+    Gauge.builder("folio_gateway_sessions", this, ComputeFleet::sessions).description("Sessions open through the gateway")
+        .register(meters);
+    long tick = Math.max(50, Math.min(1000, suspendAfter.toMillis() / 4));
+    reaper.scheduleWithFixedDelay(this::suspendIdle, tick, tick, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Holds the primary of a branch for a session: started (or woken) if it is not running.
+   *
+   * @throws PgException 3D000 with the branch list in the hint when there is no such branch
+   */
+  public CompletableFuture<Lease> connect(String branch) {
+    TimelineId timeline = timelineOf(branch);
+    Endpoint e;
+    CompletableFuture<RunningCompute> running;
+    synchronized (this) {
+      e = primary(branch, timeline);
+      e.sessions++;
+      e.lastActive = Instant.now();
+      running = ensureRunning(e);
+      if (running.isDone() && !running.isCompletedExceptionally()) {
+        e.state = State.ACTIVE;
+      }
+    }
+    Endpoint endpoint = e;
+    return running.handle((compute, failure) -> {
+      if (failure != null) {
+        synchronized (this) {
+          release(endpoint);
+        }
+        throw new CompletionException(new PgException(SqlState.CANNOT_CONNECT_NOW, "the compute of branch \""
+            + branch + "\" could not start: " + rootMessage(failure), null, true));
+      }
+      return new Lease(endpoint, compute);
+    });
+  }
+
+  /** Starts (or wakes) the branch's primary, without a session; returns once it serves. */
+  public ComputeInfo start(String branch, Role role) {
+    TimelineId timeline = timelineOf(branch);
+    Endpoint e;
+    CompletableFuture<RunningCompute> running;
+    synchronized (this) {
+      e = primary(branch, timeline);
+      e.lastActive = Instant.now();
+      running = ensureRunning(e);
+    }
+    await(running, branch);
+    return info(e);
+  }
+
+  /** Suspends a compute now (sessions still open are closed). */
+  public ComputeInfo suspend(String id) {
+    Endpoint e;
+    synchronized (this) {
+      e = endpoint(id);
+      suspendNow(e);
+    }
+    e.stopped.join();
+    return info(e);
+  }
+
+  /** Stops a compute and takes it out of the registry. */
+  public ComputeInfo stop(String id) {
+    Endpoint e;
+    synchronized (this) {
+      e = endpoint(id);
+      suspendNow(e);
+      endpoints.remove(id);
+      meters.remove(e.seconds);
+    }
+    e.stopped.join();
+    return info(e);
+  }
+
+  /** Sends a CancelRequest to every running compute: only the one that gave out the key acts on it. */
+  public void cancel(int processId, int secretKey) {
+    List<RunningCompute> up = new ArrayList<>();
+    synchronized (this) {
+      for (Endpoint e : endpoints.values()) {
+        RunningCompute c = e.up();
+        if (c != null) {
+          up.add(c);
+        }
+      }
+    }
+    lifecycle.execute(() -> {
+      ByteBuffer request = ByteBuffer.allocate(16).putInt(16).putInt(80877102).putInt(processId).putInt(secretKey);
+      for (RunningCompute c : up) {
+        try (Socket s = new Socket()) {
+          s.connect(new InetSocketAddress(c.host(), c.port()), 5_000);
+          OutputStream out = s.getOutputStream();
+          out.write(request.array());
+          out.flush();
+        } catch (IOException ex) {
+          LOG.debug("Could not pass a cancel request to {}:{}: {}", c.host(), c.port(), ex.toString());
+        }
+      }
+    });
+  }
+
+  @Override
+  public synchronized List<ComputeInfo> computes() {
+    List<ComputeInfo> out = new ArrayList<>();
+    for (Endpoint e : endpoints.values()) {
+      out.add(info(e));
+    }
+    return out;
+  }
+
+  /** Compute seconds by compute and by branch, and storage bytes by branch. */
+  public Usage usage() {
+    List<Usage.Compute> computes = new ArrayList<>();
+    Map<String, Double> byBranch = new TreeMap<>();
+    synchronized (this) {
+      for (Endpoint e : endpoints.values()) {
+        double s = e.computeSeconds();
+        computes.add(new Usage.Compute(e.id, e.branch, s));
+        byBranch.merge(e.branch, s, Double::sum);
+      }
+    }
+    List<Usage.Storage> storage = new ArrayList<>();
+    for (Map.Entry<String, TimelineId> b : new TreeMap<>(branches.branches()).entrySet()) {
+      BranchCatalog.StorageBytes bytes = branches.storage(b.getValue());
+      storage.add(new Usage.Storage(b.getKey(), b.getValue().toString(), bytes.layers(), bytes.archivedWal()));
+    }
+    return new Usage(computes, byBranch, storage);
+  }
+
+  /** What the tenant has used: compute seconds of each compute and branch, storage of each timeline. */
+  public record Usage(List<Compute> computes, Map<String, Double> computeSecondsByBranch, List<Storage> storage) {
+    public record Compute(String id, String branch, double computeSeconds) {}
+
+    public record Storage(String branch, String timeline, long layerBytes, long archivedWalBytes) {}
+  }
+
+  private synchronized int sessions() {
+    int n = 0;
+    for (Endpoint e : endpoints.values()) {
+      n += e.sessions;
+    }
+    return n;
+  }
+
+  private TimelineId timelineOf(String branch) {
+    TimelineId timeline = branches.timeline(branch);
+    if (timeline == null) {
+      Map<String, TimelineId> all = branches.branches();
+      throw new PgException(SqlState.INVALID_CATALOG_NAME, "database \"" + branch + "\" does not exist",
+          all.isEmpty() ? "There are no branches yet." : "Branches: " + String.join(", ", new TreeMap<>(all).keySet())
+              + ".", true);
+    }
+    return timeline;
+  }
+
+  private Endpoint primary(String branch, TimelineId timeline) {
+    if (closed) {
+      throw new PgException(SqlState.CANNOT_CONNECT_NOW, "the gateway is shutting down", null, true);
+    }
+    for (Endpoint e : endpoints.values()) {
+      if (e.branch.equals(branch) && e.role == Role.PRIMARY) {
+        return e;
+      }
+    }
+    Endpoint e = new Endpoint(ComputeNode.newId(), branch, timeline, Role.PRIMARY);
+    e.seconds = FunctionCounter.builder("folio_compute_seconds", e, x -> {
+      synchronized (this) {
+        return x.computeSeconds();
+      }
+    }).tag("compute", e.id).tag("branch", branch).description("Seconds a compute has run").register(meters);
+    endpoints.put(e.id, e);
+    return e;
+  }
+
+  private Endpoint endpoint(String id) {
+    Endpoint e = endpoints.get(id);
+    if (e == null) {
+      throw new PgException(SqlState.UNDEFINED_OBJECT, "there is no compute " + id);
+    }
+    return e;
+  }
+
+  /** The compute of an endpoint, starting it if it is suspended or has a problem. Under the lock. */
+  private CompletableFuture<RunningCompute> ensureRunning(Endpoint e) {
+    RunningCompute up = e.up();
+    if (up != null && up.problem() != null) {
+      LOG.warn("Compute {} of branch {} cannot serve ({}); starting it again", e.id, e.branch, up.problem());
+      suspendNow(e);
+    }
+    if (e.running != null) {
+      return e.running;
+    }
+    e.state = State.STARTING;
+    e.startedAt = Instant.now();
+    e.runningSince = System.nanoTime();
+    long asked = System.nanoTime();
+    CompletableFuture<RunningCompute> running = e.stopped.thenApplyAsync(v -> {
+      try {
+        return launcher.launch(e.id, e.timeline, this);
+      } catch (Exception ex) {
+        throw new CompletionException(ex);
+      }
+    }, lifecycle);
+    e.running = running;
+    running.whenComplete((compute, failure) -> {
+      synchronized (this) {
+        if (e.running != running) {
+          return;
+        }
+        if (failure != null) {
+          LOG.error("Compute {} of branch {} could not start", e.id, e.branch, failure);
+          e.meteredNanos += System.nanoTime() - e.runningSince;
+          e.running = null;
+          e.state = State.SUSPENDED;
+          return;
+        }
+        long took = System.nanoTime() - asked;
+        starts.increment();
+        startTime.record(took, TimeUnit.NANOSECONDS);
+        e.state = e.sessions > 0 ? State.ACTIVE : State.IDLE;
+        LOG.info("Compute {} of branch {} serves on {}:{}, started in {} ms", e.id, e.branch, compute.host(),
+            compute.port(), took / 1_000_000);
+      }
+    });
+    return running;
+  }
+
+  /** Under the lock: marks the endpoint suspended; its compute closes on the lifecycle threads. */
+  private void suspendNow(Endpoint e) {
+    CompletableFuture<RunningCompute> running = e.running;
+    if (running == null) {
+      return;
+    }
+    e.meteredNanos += System.nanoTime() - e.runningSince;
+    e.running = null;
+    e.state = State.SUSPENDED;
+    e.stopped = running.handleAsync((compute, failure) -> {
+      if (compute != null) {
+        compute.close();
+        LOG.info("Compute {} of branch {} suspended", e.id, e.branch);
+      }
+      return null;
+    }, lifecycle);
+  }
+
+  private void release(Endpoint e) {
+    e.sessions--;
+    e.lastActive = Instant.now();
+    if (e.sessions == 0 && e.state == State.ACTIVE) {
+      e.state = State.IDLE;
+    }
+  }
+
+  private synchronized void suspendIdle() {
+    Instant now = Instant.now();
+    for (Endpoint e : endpoints.values()) {
+      if (e.state == State.IDLE && e.sessions == 0
+          && Duration.between(e.lastActive, now).compareTo(suspendAfter) >= 0) {
+        suspendNow(e);
+      }
+    }
+  }
+
+  /** Under the lock or not: a snapshot of the endpoint as the registry shows it. */
+  private ComputeInfo info(Endpoint e) {
+    synchronized (this) {
+      RunningCompute c = e.up();
+      return new ComputeInfo(e.id, e.branch, e.timeline.toString(), e.role.name().toLowerCase(),
+          e.state.name().toLowerCase(), e.startedAt, e.lastActive, c == null ? 0 : c.lsn(), 0,
+          c == null ? 0 : c.bufferCacheBytes(), c == null ? 0 : c.hitRatio(),
+          c == null ? null : c.host() + ":" + c.port(), e.sessions, e.computeSeconds());
+    }
+  }
+
+  private static void await(CompletableFuture<RunningCompute> running, String branch) {
+    try {
+      running.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PgException(SqlState.QUERY_CANCELED, "interrupted while the compute of branch \"" + branch
+          + "\" started");
+    } catch (Exception e) {
+      throw new PgException(SqlState.CANNOT_CONNECT_NOW, "the compute of branch \"" + branch + "\" could not start: "
+          + rootMessage(e), null, true);
+    }
+  }
+
+  private static String rootMessage(Throwable t) {
+    while (t.getCause() != null && (t instanceof CompletionException || t.getMessage() == null
+        || t instanceof java.util.concurrent.ExecutionException)) {
+      t = t.getCause();
+    }
+    return t.getMessage() != null ? t.getMessage() : t.toString();
+  }
+
+  /** Stops every compute and waits for them to close. */
+  @Override
+  public void close() {
+    List<CompletableFuture<Void>> closing = new ArrayList<>();
+    synchronized (this) {
+      closed = true;
+      for (Endpoint e : endpoints.values()) {
+        suspendNow(e);
+        closing.add(e.stopped);
+      }
+    }
+    reaper.shutdownNow();
+    closing.forEach(CompletableFuture::join);
+    lifecycle.shutdown();
+  }
+}

@@ -1,0 +1,153 @@
+package dev.folio.compute.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import dev.folio.compute.fleet.ComputeInfo;
+import dev.folio.compute.pgwire.PgException;
+import dev.folio.compute.pgwire.SqlState;
+import dev.folio.format.Lsn;
+import dev.folio.ops.OpsServer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+
+/**
+ * The gateway's management API: HTTP and JSON, every request with {@code Authorization: Bearer
+ * <admin token>}. The CLI's {@code compute} and {@code usage} commands are its clients.
+ *
+ * <pre>
+ * GET  /v1/computes                   {"computes": [compute…]}
+ * POST /v1/computes                   {"branch": "main"}  → the compute, once it serves
+ * POST /v1/computes/{id}/suspend      → the compute, suspended
+ * POST /v1/computes/{id}/stop         → the compute, stopped and gone from the registry
+ * GET  /v1/usage                      {"computes": […], "compute_seconds_by_branch": {name: seconds},
+ *                                      "storage": [{"branch", "timeline", "layer_bytes", "archived_wal_bytes"}…]}
+ * </pre>
+ *
+ * An error is {@code {"code": SQLSTATE, "message": …, "hint": …}} with an HTTP status to match
+ * (400 bad request, 401 no or wrong token, 404 no such branch or compute, 405, 503).
+ */
+final class ManagementApi {
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+  /** A request the API does not serve: feature_not_supported, HTTP 405. */
+  private static final String METHOD_NOT_ALLOWED = SqlState.FEATURE_NOT_SUPPORTED;
+
+  private final ComputeFleet fleet;
+  private final byte[] token;
+
+  ManagementApi(ComputeFleet fleet, String adminToken) {
+    if (adminToken == null || adminToken.length() < 16) {
+      throw new IllegalArgumentException("the admin token must have at least 16 characters");
+    }
+    this.fleet = fleet;
+    this.token = adminToken.getBytes(StandardCharsets.UTF_8);
+  }
+
+  void serveOn(OpsServer server) {
+    server.route("/v1/", this::handle);
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    int status = 200;
+    JsonNode body;
+    try {
+      authorize(ex);
+      body = dispatch(ex.getRequestMethod(), ex.getRequestURI().getPath(), ex);
+    } catch (PgException e) {
+      status = status(e.sqlState());
+      ObjectNode error = JSON.createObjectNode().put("code", e.sqlState()).put("message", e.getMessage());
+      if (e.hint() != null) {
+        error.put("hint", e.hint());
+      }
+      body = error;
+    }
+    OpsServer.reply(ex, status, "application/json", JSON.writeValueAsString(body) + "\n");
+  }
+
+  private JsonNode dispatch(String method, String path, HttpExchange ex) throws IOException {
+    String[] parts = path.replaceAll("/+$", "").split("/");
+    // "", "v1", resource, [id, action]
+    if (parts.length == 3 && parts[2].equals("computes")) {
+      if (method.equals("GET")) {
+        ArrayNode list = JSON.createArrayNode();
+        fleet.computes().forEach(c -> list.add(json(c)));
+        return JSON.createObjectNode().set("computes", list);
+      }
+      if (method.equals("POST")) {
+        JsonNode request = request(ex);
+        String branch = request.path("branch").asText("");
+        if (branch.isEmpty()) {
+          throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "give the branch: {\"branch\": \"main\"}");
+        }
+        return json(fleet.start(branch, ComputeFleet.Role.PRIMARY));
+      }
+    } else if (parts.length == 5 && parts[2].equals("computes") && method.equals("POST")) {
+      switch (parts[4]) {
+        case "suspend" -> {
+          return json(fleet.suspend(parts[3]));
+        }
+        case "stop" -> {
+          return json(fleet.stop(parts[3]));
+        }
+        default -> throw new PgException(SqlState.UNDEFINED_OBJECT, "no such action: " + parts[4]
+            + " (suspend or stop)");
+      }
+    } else if (parts.length == 3 && parts[2].equals("usage") && method.equals("GET")) {
+      return JSON.valueToTree(fleet.usage());
+    }
+    throw new PgException(METHOD_NOT_ALLOWED, "no such request: " + method + " " + path);
+  }
+
+  private void authorize(HttpExchange ex) {
+    String header = ex.getRequestHeaders().getFirst("Authorization");
+    byte[] given = header != null && header.startsWith("Bearer ")
+        ? header.substring(7).strip().getBytes(StandardCharsets.UTF_8) : new byte[0];
+    if (!MessageDigest.isEqual(given, token)) {
+      throw new PgException(SqlState.INVALID_AUTHORIZATION_SPECIFICATION, "a valid admin token is required "
+          + "(Authorization: Bearer …)");
+    }
+  }
+
+  private static JsonNode request(HttpExchange ex) throws IOException {
+    byte[] bytes = ex.getRequestBody().readNBytes(64 << 10);
+    if (bytes.length == 0) {
+      return JSON.createObjectNode();
+    }
+    try {
+      return JSON.readTree(bytes);
+    } catch (IOException e) {
+      throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "the request body is not JSON: " + e.getMessage());
+    }
+  }
+
+  private static int status(String sqlState) {
+    return switch (sqlState) {
+      case SqlState.INVALID_AUTHORIZATION_SPECIFICATION -> 401;
+      case SqlState.INVALID_CATALOG_NAME, SqlState.UNDEFINED_OBJECT -> 404;
+      case METHOD_NOT_ALLOWED -> 405;
+      case SqlState.CANNOT_CONNECT_NOW -> 503;
+      default -> 400;
+    };
+  }
+
+  /** A compute as the API shows it: names as in {@code folio.compute_nodes}. */
+  static ObjectNode json(ComputeInfo c) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("id", c.id()).put("branch", c.branch()).put("timeline", c.timeline()).put("role", c.role())
+        .put("state", c.state()).put("started_at", text(c.startedAt())).put("last_active", text(c.lastActive()))
+        .put("current_lsn", Lsn.format(c.currentLsn())).put("replica_lag", c.replicaLag())
+        .put("buffer_cache_bytes", c.bufferCacheBytes()).put("hit_ratio", c.hitRatio()).put("address", c.address())
+        .put("sessions", c.sessions()).put("compute_seconds", c.computeSeconds());
+    return n;
+  }
+
+  private static String text(Instant t) {
+    return t == null ? null : t.toString();
+  }
+}
