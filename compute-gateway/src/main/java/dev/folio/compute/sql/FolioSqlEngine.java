@@ -9,6 +9,7 @@ import dev.folio.compute.storage.HeapRelation;
 import dev.folio.compute.storage.Snapshot;
 import dev.folio.compute.storage.TransactionConflict;
 import dev.folio.schemas.wal.XactStatus;
+import dev.folio.wal.writer.WalWriterException;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -150,7 +151,12 @@ public final class FolioSqlEngine implements SqlEngine {
       if (!writing) {
         db.transactions().forget(xid);
       } else if (commit) {
-        db.transactions().commit(xid);
+        try {
+          db.transactions().commit(xid);
+        } catch (RuntimeException e) {
+          PgException lost = writerLost(e);
+          throw lost != null ? lost : e;
+        }
       } else {
         db.transactions().abort(xid);
       }
@@ -856,6 +862,10 @@ public final class FolioSqlEngine implements SqlEngine {
     if (c instanceof TransactionConflict t) {
       return new PgException(t.sqlState(), t.getMessage());
     }
+    PgException lost = writerLost(e);
+    if (lost != null) {
+      return lost;
+    }
     if (canceled(e)) {
       return new PgException("57014", "canceling statement due to user request");
     }
@@ -879,6 +889,21 @@ public final class FolioSqlEngine implements SqlEngine {
     }
     LOG.error("Unexpected failure of a statement", e);
     return new PgException("XX000", message);
+  }
+
+  /**
+   * The end of the session when this compute's WAL writer can write no more (a newer primary fenced
+   * it, or a flush failed): FATAL 57P01, so that the client reconnects (through the gateway, to a
+   * compute that can write). Nothing unacknowledged is half in the log; null for other failures.
+   */
+  private static PgException writerLost(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof WalWriterException w) {
+        return new PgException("57P01", "terminating connection: this compute can no longer write to the log ("
+            + w.getMessage() + "); the transaction did not commit unless a reconnected session finds it", null, true);
+      }
+    }
+    return null;
   }
 
   /** Whether the statement stopped because its session was canceled (its thread interrupted). */

@@ -1,0 +1,212 @@
+package dev.folio.compute.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.folio.compute.ComputeNode;
+import dev.folio.compute.Fixture;
+import dev.folio.compute.pgwire.PgServer;
+import dev.folio.format.TimelineId;
+import dev.folio.testsupport.KafkaEndpoint;
+import dev.folio.testsupport.RealInfra;
+import dev.folio.testsupport.S3Endpoint;
+import dev.folio.wal.writer.WalWriterConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.postgresql.util.PSQLException;
+
+/**
+ * The gateway on the real broker, S3 and page service, with real computes and pgjdbc: the
+ * database names the branch (an unknown one is 3D000 with the branch list), a compute starts on
+ * the first connection and is suspended after its idle time, wakes under the same id with every
+ * commit, and is replaced when it can no longer serve (fenced by another primary). What
+ * {@code folio.compute_nodes}, the management API and the metrics say agrees with what runs.
+ */
+@RealInfra
+class GatewayTest {
+  private static final String ADMIN = "an-admin-token-for-the-tests";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @Test
+  @Timeout(value = 4, unit = TimeUnit.MINUTES)
+  void branchesByNameComputesOnDemandAndScaleToZero(KafkaEndpoint kafka, S3Endpoint s3) throws Exception {
+    try (Fixture f = Fixture.start(kafka, s3); Gateway gateway = start(f, Duration.ofSeconds(1))) {
+      assertThatThrownBy(() -> connect(gateway, "nope")).isInstanceOfSatisfying(PSQLException.class, e -> {
+        assertThat(e.getSQLState()).isEqualTo("3D000");
+        assertThat(e.getServerErrorMessage().getHint()).isEqualTo("Branches: main.");
+      });
+      assertThat(api(gateway, "GET", "/v1/computes", null).get("computes")).isEmpty();
+
+      String id;
+      try (Connection c = connect(gateway, "main"); Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE kv (k int PRIMARY KEY, v text)");
+        s.execute("INSERT INTO kv VALUES (1, 'one')");
+        List<String> rows = Fixture.rows(s.executeQuery(
+            "SELECT id, branch, timeline, role, state, sessions FROM folio.compute_nodes"));
+        assertThat(rows).hasSize(1);
+        id = rows.get(0).split("\\|")[0];
+        assertThat(rows.get(0)).matches("c-[a-z0-9]{12}\\|main\\|" + f.timeline() + "\\|primary\\|active\\|1");
+        JsonNode listed = api(gateway, "GET", "/v1/computes", null).get("computes");
+        assertThat(listed).hasSize(1);
+        assertThat(listed.get(0).get("id").asText()).isEqualTo(id);
+        assertThat(listed.get(0).get("state").asText()).isEqualTo("active");
+        assertThat(listed.get(0).get("address").asText()).startsWith("127.0.0.1:");
+        assertThat(metrics(gateway)).contains("folio_gateway_sessions 1.0");
+      }
+
+      // No session: idle, then suspended after a second; its time stops counting.
+      await().atMost(Duration.ofSeconds(30)).until(() -> state(gateway, id).equals("suspended"));
+      JsonNode suspended = api(gateway, "GET", "/v1/computes", null).get("computes").get(0);
+      assertThat(suspended.get("address").isNull()).isTrue();
+      double seconds = suspended.get("compute_seconds").asDouble();
+      assertThat(seconds).isPositive();
+      assertThat(api(gateway, "GET", "/v1/computes", null).get("computes").get(0).get("compute_seconds").asDouble())
+          .isEqualTo(seconds);
+      assertThat(api(gateway, "GET", "/v1/usage", null).get("compute_seconds_by_branch").get("main").asDouble())
+          .isEqualTo(seconds);
+
+      // The next connection wakes it, same id, every commit there.
+      try (Connection c = connect(gateway, "main"); Statement s = c.createStatement()) {
+        assertThat(Fixture.rows(s.executeQuery("SELECT v FROM kv"))).containsExactly("one");
+        assertThat(Fixture.rows(s.executeQuery("SELECT id, state FROM folio.compute_nodes")))
+            .containsExactly(id + "|active");
+        s.execute("INSERT INTO kv VALUES (2, 'two')");
+      }
+      assertThat(metrics(gateway)).contains("folio_gateway_compute_start_seconds_count 2\n")
+          .contains("folio_compute_seconds_total{branch=\"main\",compute=\"" + id + "\"}");
+    }
+  }
+
+  @Test
+  @Timeout(value = 4, unit = TimeUnit.MINUTES)
+  void managementApiCancelAndAFencedComputeReplaced(KafkaEndpoint kafka, S3Endpoint s3) throws Exception {
+    try (Fixture f = Fixture.start(kafka, s3); Gateway gateway = start(f, Duration.ofMinutes(5))) {
+      HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(uri(gateway, "/v1/computes")).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(anonymous.statusCode()).isEqualTo(401);
+      assertThat(JSON.readTree(anonymous.body()).get("code").asText()).isEqualTo("28000");
+      assertThat(api(gateway, "POST", "/v1/computes", "{\"branch\": \"nope\"}").get("code").asText())
+          .isEqualTo("3D000");
+
+      JsonNode started = api(gateway, "POST", "/v1/computes", "{\"branch\": \"main\"}");
+      String id = started.get("id").asText();
+      assertThat(started.get("state").asText()).isEqualTo("idle");
+      try (Connection c = connect(gateway, "main"); Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE kv (k int PRIMARY KEY, v text)");
+        s.execute("INSERT INTO kv VALUES (1, 'one')");
+      }
+
+      // A CancelRequest sent to the gateway reaches the compute of the session it names.
+      try (Connection holder = connect(gateway, "main"); Connection waiter = connect(gateway, "main");
+          Statement h = holder.createStatement(); Statement w = waiter.createStatement()) {
+        holder.setAutoCommit(false);
+        h.executeUpdate("UPDATE kv SET v = 'held' WHERE k = 1");
+        CompletableFuture<Integer> blocked = CompletableFuture.supplyAsync(() -> {
+          try {
+            return w.executeUpdate("UPDATE kv SET v = 'waited' WHERE k = 1");
+          } catch (SQLException e) {
+            throw new CompletionException(e);
+          }
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> metrics(gateway).contains("folio_gateway_sessions 2.0"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+          w.cancel();
+          assertThat(blocked).isCompletedExceptionally();
+        });
+        assertThat(blocked.handle((n, e) -> ((SQLException) e.getCause()).getSQLState()).join()).isEqualTo("57014");
+        holder.rollback();
+      }
+
+      // Another primary on the timeline fences the gateway's compute: the next session gets a new one.
+      try (ComputeNode intruder = f.compute(1 << 20)) {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + intruder.port() + "/main",
+            "app", ""); Statement s = c.createStatement()) {
+          s.execute("INSERT INTO kv VALUES (2, 'from the intruder')");
+        }
+      }
+      try (Connection c = connect(gateway, "main"); Statement s = c.createStatement()) {
+        assertThatThrownBy(() -> s.execute("INSERT INTO kv VALUES (3, 'lost')"))
+            .isInstanceOfSatisfying(PSQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57P01"));
+      }
+      try (Connection c = connect(gateway, "main"); Statement s = c.createStatement()) {
+        s.execute("INSERT INTO kv VALUES (3, 'after')");
+        assertThat(Fixture.rows(s.executeQuery("SELECT k, v FROM kv ORDER BY k")))
+            .containsExactly("1|one", "2|from the intruder", "3|after");
+      }
+      assertThat(api(gateway, "GET", "/v1/computes", null).get("computes").get(0).get("id").asText()).isEqualTo(id);
+
+      assertThat(api(gateway, "POST", "/v1/computes/" + id + "/suspend", null).get("state").asText())
+          .isEqualTo("suspended");
+      assertThat(api(gateway, "POST", "/v1/computes/" + id + "/stop", null).get("id").asText()).isEqualTo(id);
+      assertThat(api(gateway, "GET", "/v1/computes", null).get("computes")).isEmpty();
+      assertThat(api(gateway, "POST", "/v1/computes/" + id + "/stop", null).get("code").asText()).isEqualTo("42704");
+      assertThat(metrics(gateway)).doesNotContain("compute=\"" + id + "\"");
+    }
+  }
+
+  private static Gateway start(Fixture f, Duration suspendAfter) throws Exception {
+    ComputeNode.Config compute = new ComputeNode.Config(WalWriterConfig.of(f.bootstrapServers(), f.topic()),
+        "127.0.0.1", f.pageServer().grpcPort(), Fixture.TENANT, f.timeline(), f.token(), 1 << 20,
+        new PgServer.Config("127.0.0.1", 0, true, Map.of()));
+    BranchCatalog branches = new BranchCatalog() {
+      @Override
+      public Map<String, TimelineId> branches() {
+        return Map.of("main", f.timeline());
+      }
+
+      @Override
+      public StorageBytes storage(TimelineId timeline) {
+        return new StorageBytes(0, 0);
+      }
+    };
+    return Gateway.start(new Gateway.Config("127.0.0.1", 0, null, 0, ADMIN, suspendAfter), branches,
+        (id, timeline, computes) -> ComputeNode.start(compute.withTimeline(timeline), id, computes));
+  }
+
+  private static Connection connect(Gateway gateway, String branch) throws SQLException {
+    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + gateway.port() + "/" + branch, "app", "");
+  }
+
+  private String state(Gateway gateway, String id) throws Exception {
+    for (JsonNode c : api(gateway, "GET", "/v1/computes", null).get("computes")) {
+      if (c.get("id").asText().equals(id)) {
+        return c.get("state").asText();
+      }
+    }
+    return "gone";
+  }
+
+  private JsonNode api(Gateway gateway, String method, String path, String body) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(uri(gateway, path)).header("Authorization", "Bearer " + ADMIN)
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+        .build();
+    return JSON.readTree(http.send(request, HttpResponse.BodyHandlers.ofString()).body());
+  }
+
+  private String metrics(Gateway gateway) throws Exception {
+    return http.send(HttpRequest.newBuilder(uri(gateway, "/metrics")).GET().build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  private static URI uri(Gateway gateway, String path) {
+    return URI.create("http://127.0.0.1:" + gateway.httpPort() + path);
+  }
+}
