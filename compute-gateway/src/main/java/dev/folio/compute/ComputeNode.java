@@ -2,7 +2,11 @@ package dev.folio.compute;
 
 import dev.folio.compute.fleet.ComputeDirectory;
 import dev.folio.compute.fleet.RunningCompute;
+import dev.folio.compute.pgwire.FrontendMessage;
 import dev.folio.compute.pgwire.PgServer;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import java.util.List;
 import dev.folio.compute.sql.Database;
 import dev.folio.compute.sql.FolioSqlEngine;
 import dev.folio.compute.storage.BufferCache;
@@ -117,6 +121,16 @@ public final class ComputeNode implements RunningCompute {
   @Override
   public int port() {
     return server.port();
+  }
+
+  @Override
+  public boolean inProcess() {
+    return true;
+  }
+
+  @Override
+  public void adopt(Channel client, FrontendMessage.Startup startup, List<ByteBuf> early) {
+    server.adopt(client, startup, early);
   }
 
   @Override

@@ -47,6 +47,8 @@ import org.apache.kafka.clients.admin.Admin;
 public final class LocalSystem implements AutoCloseable {
   static final String TENANT = "default";
   static final String BUCKET = "folio";
+  /** Each compute's buffer cache: PostgreSQL's default shared_buffers is 128 MB; a compute has no OS cache under it. */
+  static final long COMPUTE_CACHE_BYTES = 256L << 20;
 
   private final List<AutoCloseable> started = new ArrayList<>();
   private final Gateway gateway;
@@ -94,7 +96,7 @@ public final class LocalSystem implements AutoCloseable {
 
     String token = new JwtAuthenticator(secret).issue("folio-local", TENANT, Duration.ofDays(3650));
     ComputeNode.Config compute = new ComputeNode.Config(WalWriterConfig.of(kafka.bootstrapServers(), topic),
-        "127.0.0.1", pageServer.grpcPort(), TENANT, timeline, token, 32L << 20,
+        "127.0.0.1", pageServer.grpcPort(), TENANT, timeline, token, COMPUTE_CACHE_BYTES,
         new PgServer.Config("127.0.0.1", 0, true, Map.of()), 0);
     adminToken = token(home.resolve("admin-token"));
     gateway = Gateway.start(new Gateway.Config("127.0.0.1", options.postgresPort(), null, options.httpPort(), adminToken,

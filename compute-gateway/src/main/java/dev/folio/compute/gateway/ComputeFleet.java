@@ -136,6 +136,11 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
       return compute.port();
     }
 
+    /** The compute itself, to hand a connection to when it runs in this JVM. */
+    RunningCompute compute() {
+      return compute;
+    }
+
     @Override
     public void close() {
       synchronized (ComputeFleet.this) {

@@ -17,6 +17,8 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletionException;
@@ -99,8 +101,27 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
         return;
       }
       lease = granted;
-      connect(ctx, startup);
+      handOver(ctx, startup);
     }));
+  }
+
+  /**
+   * A compute in this JVM takes the connection itself: this handler leaves the pipeline, and the
+   * hold is released when the connection closes. Any other is reached over TCP and relayed to.
+   */
+  private void handOver(ChannelHandlerContext ctx, FrontendMessage.Startup startup) {
+    if (!lease.compute().inProcess()) {
+      connect(ctx, startup);
+      return;
+    }
+    Channel client = ctx.channel();
+    List<ByteBuf> pending = new ArrayList<>(early);
+    early.clear();
+    ctx.pipeline().remove(this);
+    ComputeFleet.Lease held = lease;
+    client.closeFuture().addListener(f -> held.close());
+    held.compute().adopt(client, startup, pending);
+    client.config().setAutoRead(true);
   }
 
   private void connect(ChannelHandlerContext ctx, FrontendMessage.Startup startup) {

@@ -39,6 +39,13 @@ public final class FrontendDecoder extends ByteToMessageDecoder {
     this.tls = tls;
   }
 
+  /** A decoder for a connection whose startup packet was read already (by a gateway that hands it over). */
+  static FrontendDecoder afterStartup() {
+    FrontendDecoder d = new FrontendDecoder(null);
+    d.started = true;
+    return d;
+  }
+
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
     if (!started) {

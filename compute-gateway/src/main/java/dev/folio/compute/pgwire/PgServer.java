@@ -2,7 +2,11 @@ package dev.folio.compute.pgwire;
 
 import dev.folio.compute.session.SqlEngine;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -19,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -68,22 +73,43 @@ public final class PgServer implements AutoCloseable {
   private final Channel channel;
   /** The open sessions by their BackendKeyData process id, for CancelRequest. */
   private final Map<Integer, PgConnection> sessions = new ConcurrentHashMap<>();
+  private final ChannelGroup adopted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final Config config;
+  private final Supplier<SqlEngine> engines;
 
   private PgServer(Config config, Supplier<SqlEngine> engines) throws InterruptedException {
+    this.config = config;
+    this.engines = engines;
     SslContext tls = config.tls() == null ? null : config.tls().context();
     channel = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            // A thread of its own per session, as PostgreSQL has a process: a statement may wait (for
-            // a page, a flush, another transaction's lock) without holding up other sessions.
-            // The connection's handler ends the thread when the connection is gone.
-            EventExecutorGroup session = new DefaultEventExecutorGroup(1);
-            ch.pipeline().addLast(new FrontendDecoder(tls));
-            ch.pipeline().addLast(session, new PgConnection(config, engines.get(), sessions));
+            serve(ch, new FrontendDecoder(tls));
           }
         })
         .bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+  }
+
+  private void serve(Channel ch, FrontendDecoder decoder) {
+    // A thread of its own per session, as PostgreSQL has a process: a statement may wait (for a
+    // page, a flush, another transaction's lock) without holding up other sessions. The
+    // connection's handler ends the thread when the connection is gone.
+    EventExecutorGroup session = new DefaultEventExecutorGroup(1);
+    ch.pipeline().addLast(decoder);
+    ch.pipeline().addLast(session, new PgConnection(config, engines.get(), sessions));
+  }
+
+  /**
+   * Takes over a connection that a gateway in this JVM accepted and read the startup packet of,
+   * with whatever the client sent after it: the session runs here as on a connection of its own,
+   * one network hop fewer. Called on the connection's event loop; closing this server closes it.
+   */
+  public void adopt(Channel ch, FrontendMessage.Startup startup, List<ByteBuf> early) {
+    serve(ch, FrontendDecoder.afterStartup());
+    adopted.add(ch);
+    ch.pipeline().fireChannelRead(startup);
+    early.forEach(ch.pipeline()::fireChannelRead);
   }
 
   /** Starts serving; each connection gets its own engine from {@code engines}. */
@@ -98,6 +124,7 @@ public final class PgServer implements AutoCloseable {
   @Override
   public void close() {
     channel.close().syncUninterruptibly();
+    adopted.close().awaitUninterruptibly();
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
   }

@@ -26,7 +26,8 @@ import java.util.Map;
  * page not in it, the last committed flush when the writer started). A page
  * whose last change is not yet durable stays in memory: evicting it would lose the change for the
  * next reader here until the page service has it. Sequential scans read ahead in batches
- * ({@link #prefetch}, one GetPages stream).
+ * ({@link #prefetch}, one GetPages stream). Pages are immutable: a change replaces the page, so a
+ * reader holding one never sees it half changed.
  */
 public final class BufferCache {
   private final PageSource source;
@@ -50,44 +51,80 @@ public final class BufferCache {
     this.startLsn = writer.durableLsn();
   }
 
-  /** The page, or null if nobody ever wrote it. */
-  public synchronized Page read(PageKey key) {
-    Page p = pages.get(key);
-    if (p != null) {
-      hits++;
-      return p;
+  /**
+   * The page, or null if nobody ever wrote it. A miss asks the page service without holding the
+   * cache, so that other sessions' reads go on meanwhile (a caller that holds the cache's monitor,
+   * as a change does, keeps it through the request). What comes back is kept unless the page was
+   * filled or changed here meanwhile: a change logged after the request's LSN makes the answer
+   * stale, and the page is asked for again.
+   */
+  public Page read(PageKey key) {
+    boolean counted = false;
+    while (true) {
+      long asOf;
+      long since;
+      synchronized (this) {
+        Page p = pages.get(key);
+        if (p != null) {
+          if (!counted) {
+            hits++;
+          }
+          return p;
+        }
+        if (!counted) {
+          misses++;
+          counted = true;
+        }
+        asOf = Lsn.max(writer.lastAppendedLsn(), 1);
+        since = notModifiedSince(key);
+      }
+      Page fetched = source.get(key, asOf, since);
+      synchronized (this) {
+        Page p = pages.get(key);
+        if (p != null) {
+          return p;
+        }
+        if (Lsn.compare(notModifiedSince(key), asOf) <= 0) {
+          if (fetched != null) {
+            put(key, fetched);
+          }
+          return fetched;
+        }
+      }
     }
-    misses++;
-    p = source.get(key, Lsn.max(writer.lastAppendedLsn(), 1), notModifiedSince(key));
-    if (p != null) {
-      put(key, p);
-    }
-    return p;
   }
 
   /**
    * Reads ahead: the pages of {@code keys} not held here, in one request, as a sequential scan will
    * want them. At most half the cache, so that they are still here when the scan reaches them.
+   * Like a miss, the request is made without holding the cache; a page changed meanwhile is not kept.
    */
-  public synchronized void prefetch(List<PageKey> keys) {
+  public void prefetch(List<PageKey> keys) {
     List<PageKey> missing = new ArrayList<>();
-    for (PageKey key : keys) {
-      if (!pages.containsKey(key) && missing.size() < maxPages / 2) {
-        missing.add(key);
-      }
-    }
-    if (missing.size() < 2) {
-      return;
-    }
+    long asOf;
     long notModifiedSince = 0;
-    for (PageKey key : missing) {
-      notModifiedSince = Lsn.max(notModifiedSince, notModifiedSince(key));
+    synchronized (this) {
+      for (PageKey key : keys) {
+        if (!pages.containsKey(key) && missing.size() < maxPages / 2) {
+          missing.add(key);
+        }
+      }
+      if (missing.size() < 2) {
+        return;
+      }
+      for (PageKey key : missing) {
+        notModifiedSince = Lsn.max(notModifiedSince, notModifiedSince(key));
+      }
+      asOf = Lsn.max(writer.lastAppendedLsn(), 1);
     }
-    List<Page> fetched = source.getMany(missing, Lsn.max(writer.lastAppendedLsn(), 1), notModifiedSince);
-    prefetched += missing.size();
-    for (int i = 0; i < missing.size(); i++) {
-      if (fetched.get(i) != null) {
-        put(missing.get(i), fetched.get(i));
+    List<Page> fetched = source.getMany(missing, asOf, notModifiedSince);
+    synchronized (this) {
+      prefetched += missing.size();
+      for (int i = 0; i < missing.size(); i++) {
+        PageKey key = missing.get(i);
+        if (fetched.get(i) != null && !pages.containsKey(key) && Lsn.compare(notModifiedSince(key), asOf) <= 0) {
+          put(key, fetched.get(i));
+        }
       }
     }
   }
