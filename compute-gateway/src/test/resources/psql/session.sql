@@ -63,3 +63,12 @@ VACUUM nowhere;
 BEGIN;
 VACUUM;
 ROLLBACK;
+CREATE TABLE described (id bigint PRIMARY KEY, name varchar(20) NOT NULL, score numeric(6,2), born date, note text);
+CREATE INDEX described_name ON described (name);
+CREATE UNIQUE INDEX described_note ON described (note);
+\dt
+\d
+\dt desc*
+\d described
+\d t2
+\d nowhere

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real psql runs one scripted session (src/test/resources/psql/session.sql: DDL, COPY in text
- * and CSV, DML, joins, aggregates, transactions, rollback, and errors shown by their SQLSTATE)
- * against a compute and against a private PostgreSQL 15; everything psql prints must be the same.
+ * and CSV, DML, joins, aggregates, transactions, rollback, errors shown by their SQLSTATE, and psql's
+ * own {@code \dt} and {@code \d}) against a compute and against a private PostgreSQL 15; everything
+ * psql prints must be the same.
  */
 @RealInfra
 class PsqlSessionTest {
@@ -37,6 +38,8 @@ class PsqlSessionTest {
       List<String> reference = psql(postgres.bin().resolve("psql"), postgres.port(), "postgres", script);
       List<String> folio = psql(postgres.bin().resolve("psql"), compute.port(), "main", script);
       assertThat(reference).contains("psql:session.sql:28: ERROR:  23505", "psql:session.sql:35: ERROR:  22P02", "COPY 3");
+      assertThat(reference).anySatisfy(l -> assertThat(l).contains("\"described_pkey\" PRIMARY KEY, btree (id)"))
+          .anySatisfy(l -> assertThat(l).contains("Did not find any relation named \"nowhere\""));
       assertThat(folio).containsExactlyElementsOf(reference);
     }
   }

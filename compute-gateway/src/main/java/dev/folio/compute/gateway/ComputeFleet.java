@@ -278,6 +278,11 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
     return out;
   }
 
+  @Override
+  public List<String> branches() {
+    return List.copyOf(branches.branches().keySet());
+  }
+
   /** Compute seconds by compute and by branch, and storage bytes by branch. */
   public Usage usage() {
     List<Usage.Compute> computes = new ArrayList<>();

@@ -9,6 +9,9 @@ public interface SqlEngine {
 
   StatementResult execute(String sql, List<String> parameters);
 
+  /** The user the session was opened for (from the startup packet). */
+  default void connectedAs(String user) {}
+
   /**
    * A transaction block starts (BEGIN); statements until its end run in one transaction, under
    * REPEATABLE READ (one snapshot) or READ COMMITTED (a snapshot per statement).

@@ -83,6 +83,8 @@ public final class FolioSqlEngine implements SqlEngine {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FolioSqlEngine.class);
 
   private final Database db;
+  /** The session's user: Folio has no roles or ownership, so psql is shown it as the owner of what it lists. */
+  private String user = "";
   private final QueryPlans plans;
   private final LinkedHashMap<String, SqlNode> parsedStatements = new LinkedHashMap<>(64, 0.75f, true);
   /** Whether the statement runs in its normalized form, with its literals as parameters. */
@@ -204,6 +206,10 @@ public final class FolioSqlEngine implements SqlEngine {
     if (Ddl.isDdl(sql) || Copy.isCopy(sql)) {
       return null;
     }
+    StatementResult described = psqlCatalog(sql);
+    if (described != null) {
+      return described.columns();
+    }
     Parameters.Placeholders p = Parameters.placeholders(sql);
     if (isDml(parsed(p.sql()))) {
       return null;
@@ -221,9 +227,18 @@ public final class FolioSqlEngine implements SqlEngine {
   }
 
   @Override
+  public void connectedAs(String user) {
+    this.user = user;
+  }
+
+  @Override
   public StatementResult execute(String sql, List<String> parameters) {
     if (Copy.isCopy(sql)) {
       return copy(Copy.parse(sql));
+    }
+    StatementResult described = psqlCatalog(sql);
+    if (described != null) {
+      return described;
     }
     return inTransaction(xid -> {
       if (Ddl.isDdl(sql)) {
@@ -461,6 +476,16 @@ public final class FolioSqlEngine implements SqlEngine {
     } catch (SqlParseException e) {
       throw new PgException("42601", "syntax error: " + firstLine(e.getMessage()));
     }
+  }
+
+  /** The answer to one of psql's catalog queries, over the catalog as a new snapshot sees it; null for any other. */
+  private StatementResult psqlCatalog(String sql) {
+    if (!sql.contains("pg_catalog.")) {
+      return null;
+    }
+    Snapshot snapshot = repeatableRead && blockSnapshot != null ? blockSnapshot
+        : db.transactions().snapshot(blockXid);
+    return PsqlCatalog.answer(sql, db.catalog().state(snapshot).tables(), db.computes().branches(), user);
   }
 
   /** The cached plan of a query over the tables the statement sees. */

@@ -8,9 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.folio.compute.ComputeNode;
 import dev.folio.compute.Fixture;
+import dev.folio.compute.fleet.RunningCompute;
 import dev.folio.compute.pgwire.PgServer;
 import dev.folio.format.TimelineId;
 import dev.folio.testsupport.KafkaEndpoint;
+import dev.folio.testsupport.LocalPostgres;
 import dev.folio.testsupport.RealInfra;
 import dev.folio.testsupport.S3Endpoint;
 import dev.folio.wal.writer.WalWriterConfig;
@@ -18,6 +20,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -37,7 +40,9 @@ import org.postgresql.util.PSQLException;
  * database names the branch (an unknown one is 3D000 with the branch list), a compute starts on
  * the first connection and is suspended after its idle time, wakes under the same id with every
  * commit, and is replaced when it can no longer serve (fenced by another primary). What
- * {@code folio.compute_nodes}, the management API and the metrics say agrees with what runs.
+ * {@code folio.compute_nodes}, the management API and the metrics say agrees with what runs. The
+ * first test's computes take over their connections; the second's are relayed, as computes in
+ * processes of their own are.
  */
 @RealInfra
 class GatewayTest {
@@ -48,7 +53,7 @@ class GatewayTest {
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
   void branchesByNameComputesOnDemandAndScaleToZero(KafkaEndpoint kafka, S3Endpoint s3) throws Exception {
-    try (Fixture f = Fixture.start(kafka, s3); Gateway gateway = start(f, Duration.ofSeconds(1))) {
+    try (Fixture f = Fixture.start(kafka, s3); Gateway gateway = start(f, Duration.ofSeconds(1), false)) {
       assertThatThrownBy(() -> connect(gateway, "nope")).isInstanceOfSatisfying(PSQLException.class, e -> {
         assertThat(e.getSQLState()).isEqualTo("3D000");
         assertThat(e.getServerErrorMessage().getHint()).isEqualTo("Branches: main.");
@@ -70,6 +75,14 @@ class GatewayTest {
         assertThat(listed.get(0).get("state").asText()).isEqualTo("active");
         assertThat(listed.get(0).get("address").asText()).startsWith("127.0.0.1:");
         assertThat(metrics(gateway)).contains("folio_gateway_sessions 1.0");
+      }
+      if (LocalPostgres.available()) {
+        Process psql = new ProcessBuilder(LocalPostgres.bindir().resolve("psql").toString(), "-X", "-A", "-h",
+            "127.0.0.1", "-p", String.valueOf(gateway.port()), "-U", "app", "-d", "main", "-c", "\\l")
+            .redirectErrorStream(true).start();
+        String out = new String(psql.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(psql.waitFor(1, TimeUnit.MINUTES)).isTrue();
+        assertThat(out).contains("main|app|UTF8|C|C||libc|");
       }
 
       // No session: idle, then suspended after a second; its time stops counting.
@@ -98,7 +111,7 @@ class GatewayTest {
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
   void managementApiCancelAndAFencedComputeReplaced(KafkaEndpoint kafka, S3Endpoint s3) throws Exception {
-    try (Fixture f = Fixture.start(kafka, s3); Gateway gateway = start(f, Duration.ofMinutes(5))) {
+    try (Fixture f = Fixture.start(kafka, s3); Gateway gateway = start(f, Duration.ofMinutes(5), true)) {
       HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(uri(gateway, "/v1/computes")).GET().build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(anonymous.statusCode()).isEqualTo(401);
@@ -162,7 +175,12 @@ class GatewayTest {
     }
   }
 
-  private static Gateway start(Fixture f, Duration suspendAfter) throws Exception {
+  /**
+   * A gateway over the fixture's timeline as branch {@code main}. {@code relayed}: its computes say
+   * they run in another process, so that the gateway relays their sessions over TCP instead of
+   * handing the connection over.
+   */
+  private static Gateway start(Fixture f, Duration suspendAfter, boolean relayed) throws Exception {
     ComputeNode.Config compute = new ComputeNode.Config(WalWriterConfig.of(f.bootstrapServers(), f.topic()),
         "127.0.0.1", f.pageServer().grpcPort(), Fixture.TENANT, f.timeline(), f.token(), 1 << 20,
         new PgServer.Config("127.0.0.1", 0, true, Map.of()));
@@ -178,7 +196,48 @@ class GatewayTest {
       }
     };
     return Gateway.start(new Gateway.Config("127.0.0.1", 0, null, 0, ADMIN, suspendAfter), branches,
-        (id, timeline, computes) -> ComputeNode.start(compute.withTimeline(timeline), id, computes));
+        (id, timeline, computes) -> {
+          ComputeNode node = ComputeNode.start(compute.withTimeline(timeline), id, computes);
+          return relayed ? new Relayed(node) : node;
+        });
+  }
+
+  /** A compute in this JVM that the gateway must treat as one in another process. */
+  private record Relayed(ComputeNode node) implements RunningCompute {
+    @Override
+    public String host() {
+      return node.host();
+    }
+
+    @Override
+    public int port() {
+      return node.port();
+    }
+
+    @Override
+    public String problem() {
+      return node.problem();
+    }
+
+    @Override
+    public long lsn() {
+      return node.lsn();
+    }
+
+    @Override
+    public long bufferCacheBytes() {
+      return node.bufferCacheBytes();
+    }
+
+    @Override
+    public double hitRatio() {
+      return node.hitRatio();
+    }
+
+    @Override
+    public void close() {
+      node.close();
+    }
   }
 
   private static Connection connect(Gateway gateway, String branch) throws SQLException {
