@@ -76,6 +76,12 @@ public final class ComputeNode implements RunningCompute {
     this.server = PgServer.start(config.postgres(), () -> new FolioSqlEngine(db));
     this.ops = config.httpPort() < 0 ? null : new OpsServer(config.postgres().host(), config.httpPort(), meters,
         writer::problem);
+    if (ops != null) {
+      // What a gateway that started this compute in another process shows in its registry.
+      ops.route("/status", ex -> OpsServer.reply(ex, 200, "application/json", String.format(java.util.Locale.ROOT,
+          "{\"lsn\": %d, \"buffer_cache_bytes\": %d, \"hit_ratio\": %.6f}%n", lsn(), bufferCacheBytes(),
+          hitRatio())));
+    }
   }
 
   /** A compute on its own: a new id, and only itself in {@code folio.compute_nodes}. */

@@ -25,13 +25,22 @@ public final class LocalCommand implements Callable<Integer> {
       description = "How long a compute with no session stays up, as an ISO-8601 duration (default ${DEFAULT-VALUE}).")
   Duration suspendAfter;
 
+  @Option(names = "--isolation", defaultValue = "in-process",
+      description = "Where computes run: in-process (in this JVM; the gateway hands them their connections) or "
+          + "process (a JVM each; the gateway relays). Default ${DEFAULT-VALUE}.")
+  String isolation;
+
   @Option(names = "--data", description = "Where the data lives (default: .folio/ in the Folio folder).")
   Path data;
 
   @Override
   public Integer call() throws Exception {
     Path home = data != null ? data : Path.of(System.getProperty("folio.home", ".")).resolve(".folio");
-    LocalSystem system = LocalSystem.start(home, new LocalSystem.Options(port, httpPort, suspendAfter), System.err);
+    if (!isolation.equals("in-process") && !isolation.equals("process")) {
+      throw new IllegalArgumentException("--isolation is in-process or process, not " + isolation);
+    }
+    LocalSystem system = LocalSystem.start(home, new LocalSystem.Options(port, httpPort, suspendAfter,
+        isolation.equals("process")), System.err);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.err.println("folio local: stopping...");

@@ -1,7 +1,9 @@
 package dev.folio.cli.local;
 
 import dev.folio.compute.ComputeNode;
+import dev.folio.compute.fleet.ComputeLauncher;
 import dev.folio.compute.gateway.ComputeFleet;
+import dev.folio.compute.gateway.ComputeProcess;
 import dev.folio.compute.gateway.Gateway;
 import dev.folio.compute.pgwire.PgServer;
 import dev.folio.flink.local.LocalFlink;
@@ -99,8 +101,13 @@ public final class LocalSystem implements AutoCloseable {
         "127.0.0.1", pageServer.grpcPort(), TENANT, timeline, token, COMPUTE_CACHE_BYTES,
         new PgServer.Config("127.0.0.1", 0, true, Map.of()), 0);
     adminToken = token(home.resolve("admin-token"));
-    gateway = Gateway.start(new Gateway.Config("127.0.0.1", options.postgresPort(), null, options.httpPort(), adminToken,
-        options.suspendAfter()), branches, (id, t, computes) -> ComputeNode.start(compute.withTimeline(t), id, computes));
+    // A process compute asks the management API for folio.compute_nodes: its address is known once
+    // the gateway listens, and no compute starts before that.
+    ComputeLauncher launcher = options.processIsolation()
+        ? (id, t, computes) -> ComputeProcess.launcher(compute, api(), adminToken).launch(id, t, computes)
+        : (id, t, computes) -> ComputeNode.start(compute.withTimeline(t), id, computes);
+    gateway = Gateway.start(new Gateway.Config("127.0.0.1", options.postgresPort(), null, options.httpPort(),
+        adminToken, options.suspendAfter()), branches, launcher);
     started.add(gateway);
     Files.writeString(home.resolve("api"), api() + "\n");
     mainCompute = gateway.fleet().start("main", ComputeFleet.Role.PRIMARY).id();
@@ -108,13 +115,18 @@ public final class LocalSystem implements AutoCloseable {
         + api() + "; compute " + mainCompute + " for branch main");
   }
 
-  /** Where and how the local system listens. */
-  public record Options(int postgresPort, int httpPort, Duration suspendAfter) {
-    /** The PostgreSQL port, anything free for the management API, and the default suspension. */
+  /**
+   * Where and how the local system listens, and how it runs computes.
+   *
+   * @param processIsolation each compute in a JVM of its own, rather than in this one
+   */
+  public record Options(int postgresPort, int httpPort, Duration suspendAfter, boolean processIsolation) {
+    /** The PostgreSQL port, anything free for the management API, the default suspension, computes in this JVM. */
     public static Options postgresOn(int port) {
-      return new Options(port, 0, Gateway.Config.DEFAULT_SUSPEND_AFTER);
+      return new Options(port, 0, Gateway.Config.DEFAULT_SUSPEND_AFTER, false);
     }
   }
+
 
   public static LocalSystem start(Path home, Options options, PrintStream log) throws Exception {
     return new LocalSystem(home, options, log);
@@ -131,6 +143,9 @@ public final class LocalSystem implements AutoCloseable {
 
   /** The management API's base URL. */
   public String api() {
+    if (gateway == null) {
+      throw new IllegalStateException("the gateway is still starting");
+    }
     return "http://127.0.0.1:" + gateway.httpPort();
   }
 

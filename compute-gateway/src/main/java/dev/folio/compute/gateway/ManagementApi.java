@@ -25,6 +25,7 @@ import java.time.Instant;
  * POST /v1/computes                   {"branch": "main"}  → the compute, once it serves
  * POST /v1/computes/{id}/suspend      → the compute, suspended
  * POST /v1/computes/{id}/stop         → the compute, stopped and gone from the registry
+ * GET  /v1/branches                   {"branches": [name…]}
  * GET  /v1/usage                      {"computes": […], "compute_seconds_by_branch": {name: seconds},
  *                                      "storage": [{"branch", "timeline", "layer_bytes", "archived_wal_bytes"}…]}
  * </pre>
@@ -98,6 +99,10 @@ final class ManagementApi {
         default -> throw new PgException(SqlState.UNDEFINED_OBJECT, "no such action: " + parts[4]
             + " (suspend or stop)");
       }
+    } else if (parts.length == 3 && parts[2].equals("branches") && method.equals("GET")) {
+      ArrayNode names = JSON.createArrayNode();
+      fleet.branches().stream().sorted().forEach(names::add);
+      return JSON.createObjectNode().set("branches", names);
     } else if (parts.length == 3 && parts[2].equals("usage") && method.equals("GET")) {
       return JSON.valueToTree(fleet.usage());
     }
@@ -145,6 +150,28 @@ final class ManagementApi {
         .put("buffer_cache_bytes", c.bufferCacheBytes()).put("hit_ratio", c.hitRatio()).put("address", c.address())
         .put("sessions", c.sessions()).put("compute_seconds", c.computeSeconds());
     return n;
+  }
+
+  /** A compute as {@link #json} wrote it. */
+  static ComputeInfo computeInfo(JsonNode c) {
+    return new ComputeInfo(c.path("id").asText(), c.path("branch").asText(), c.path("timeline").asText(),
+        c.path("role").asText(), c.path("state").asText(), instant(c.path("started_at")),
+        instant(c.path("last_active")), Lsn.parse(c.path("current_lsn").asText("0/0")).value(),
+        c.path("replica_lag").asLong(), c.path("buffer_cache_bytes").asLong(), c.path("hit_ratio").asDouble(),
+        c.path("address").isTextual() ? c.path("address").asText() : null, c.path("sessions").asInt(),
+        c.path("compute_seconds").asDouble());
+  }
+
+  static JsonNode parse(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (IOException e) {
+      throw new IllegalStateException("not JSON: " + e.getMessage(), e);
+    }
+  }
+
+  private static Instant instant(JsonNode t) {
+    return t.isTextual() ? Instant.parse(t.asText()) : null;
   }
 
   private static String text(Instant t) {

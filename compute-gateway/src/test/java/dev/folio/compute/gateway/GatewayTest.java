@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.postgresql.util.PSQLException;
@@ -42,7 +43,7 @@ import org.postgresql.util.PSQLException;
  * commit, and is replaced when it can no longer serve (fenced by another primary). What
  * {@code folio.compute_nodes}, the management API and the metrics say agrees with what runs. The
  * first test's computes take over their connections; the second's are relayed, as computes in
- * processes of their own are.
+ * processes of their own are; the third's run in processes of their own.
  */
 @RealInfra
 class GatewayTest {
@@ -175,16 +176,59 @@ class GatewayTest {
     }
   }
 
+  @Test
+  @Timeout(value = 4, unit = TimeUnit.MINUTES)
+  void computesInProcessesOfTheirOwn(KafkaEndpoint kafka, S3Endpoint s3) throws Exception {
+    AtomicReference<Gateway> started = new AtomicReference<>();
+    try (Fixture f = Fixture.start(kafka, s3);
+        Gateway gateway = Gateway.start(new Gateway.Config("127.0.0.1", 0, null, 0, ADMIN, Duration.ofMinutes(5)),
+            catalog(f), (id, timeline, computes) -> ComputeProcess.launcher(template(f),
+                "http://127.0.0.1:" + started.get().httpPort(), ADMIN).launch(id, timeline, computes))) {
+      started.set(gateway);
+      String id;
+      try (Connection c = connect(gateway, "main"); Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE kv (k int PRIMARY KEY, v text)");
+        s.execute("INSERT INTO kv VALUES (1, 'one')");
+        List<String> rows = Fixture.rows(s.executeQuery("SELECT id, state, sessions FROM folio.compute_nodes"));
+        assertThat(rows).hasSize(1);
+        id = rows.get(0).split("\\|")[0];
+        assertThat(rows.get(0)).endsWith("|active|1");
+        JsonNode listed = api(gateway, "GET", "/v1/computes", null).get("computes").get(0);
+        assertThat(listed.get("buffer_cache_bytes").asLong()).isPositive();
+        assertThat(listed.get("current_lsn").asText()).isNotEqualTo("0/0");
+      }
+      assertThat(api(gateway, "POST", "/v1/computes/" + id + "/suspend", null).get("state").asText())
+          .isEqualTo("suspended");
+      try (Connection c = connect(gateway, "main"); Statement s = c.createStatement()) {
+        assertThat(Fixture.rows(s.executeQuery("SELECT v FROM kv"))).containsExactly("one");
+        assertThat(Fixture.rows(s.executeQuery("SELECT id FROM folio.compute_nodes"))).containsExactly(id);
+      }
+    }
+  }
+
   /**
    * A gateway over the fixture's timeline as branch {@code main}. {@code relayed}: its computes say
    * they run in another process, so that the gateway relays their sessions over TCP instead of
    * handing the connection over.
    */
   private static Gateway start(Fixture f, Duration suspendAfter, boolean relayed) throws Exception {
-    ComputeNode.Config compute = new ComputeNode.Config(WalWriterConfig.of(f.bootstrapServers(), f.topic()),
-        "127.0.0.1", f.pageServer().grpcPort(), Fixture.TENANT, f.timeline(), f.token(), 1 << 20,
-        new PgServer.Config("127.0.0.1", 0, true, Map.of()));
-    BranchCatalog branches = new BranchCatalog() {
+    ComputeNode.Config compute = template(f);
+    return Gateway.start(new Gateway.Config("127.0.0.1", 0, null, 0, ADMIN, suspendAfter), catalog(f),
+        (id, timeline, computes) -> {
+          ComputeNode node = ComputeNode.start(compute.withTimeline(timeline), id, computes);
+          return relayed ? new Relayed(node) : node;
+        });
+  }
+
+  private static ComputeNode.Config template(Fixture f) {
+    return new ComputeNode.Config(WalWriterConfig.of(f.bootstrapServers(), f.topic()), "127.0.0.1",
+        f.pageServer().grpcPort(), Fixture.TENANT, f.timeline(), f.token(), 1 << 20,
+        new PgServer.Config("127.0.0.1", 0, true, Map.of()), 0);
+  }
+
+  /** The fixture's timeline as branch main; storage is not what these tests look at. */
+  private static BranchCatalog catalog(Fixture f) {
+    return new BranchCatalog() {
       @Override
       public Map<String, TimelineId> branches() {
         return Map.of("main", f.timeline());
@@ -195,11 +239,6 @@ class GatewayTest {
         return new StorageBytes(0, 0);
       }
     };
-    return Gateway.start(new Gateway.Config("127.0.0.1", 0, null, 0, ADMIN, suspendAfter), branches,
-        (id, timeline, computes) -> {
-          ComputeNode node = ComputeNode.start(compute.withTimeline(timeline), id, computes);
-          return relayed ? new Relayed(node) : node;
-        });
   }
 
   /** A compute in this JVM that the gateway must treat as one in another process. */
