@@ -1,7 +1,12 @@
 package dev.folio.compute;
 
 import dev.folio.compute.fleet.ComputeDirectory;
+import dev.folio.compute.fleet.ComputeSpec;
+import dev.folio.compute.fleet.Role;
 import dev.folio.compute.fleet.RunningCompute;
+import dev.folio.compute.storage.WalFollower;
+import dev.folio.format.Lsn;
+import dev.folio.wal.writer.TimelineTail;
 import dev.folio.compute.pgwire.FrontendMessage;
 import dev.folio.compute.pgwire.PgServer;
 import io.netty.buffer.ByteBuf;
@@ -24,10 +29,12 @@ import java.io.IOException;
 import java.security.SecureRandom;
 
 /**
- * A compute node: stateless, started from a timeline id alone. It opens the timeline's WAL writer
- * (fencing any earlier primary), reads the control page and the catalog through the page service,
- * and serves SQL over the PostgreSQL protocol, with health (unhealthy once its writer is fenced or
- * failed) and Prometheus metrics over HTTP. Its id is {@code c-} and 12 characters.
+ * A compute node: stateless, started from a timeline id alone. A primary opens the timeline's WAL
+ * writer (fencing any earlier primary); a hot replica follows the log instead ({@link WalFollower})
+ * and a static compute reads at one LSN; each reads the control page and the catalog through the
+ * page service and serves SQL over the PostgreSQL protocol, with health (unhealthy once a
+ * primary's writer is fenced or failed, or a replica stops following) and Prometheus metrics over
+ * HTTP. Its id is {@code c-} and 12 characters.
  */
 public final class ComputeNode implements RunningCompute {
   /**
@@ -56,26 +63,72 @@ public final class ComputeNode implements RunningCompute {
 
   private final String id;
   private final String host;
+  private final Role role;
+  /** The primary's writer; null in a replica or a static compute. */
   private final WalWriter writer;
+  /** A hot replica's follower of the log; null otherwise. */
+  private final WalFollower follower;
   private final PageServiceClient pageService;
   private final BufferCache pages;
+  private final java.util.function.LongSupplier readLsn;
+  private final java.util.function.Supplier<String> health;
   private final PgServer server;
   private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final OpsServer ops;
 
-  private ComputeNode(Config config, String id, ComputeDirectory computes) throws InterruptedException, IOException {
-    this.id = id;
+  private ComputeNode(Config config, ComputeSpec spec, ComputeDirectory computes)
+      throws InterruptedException, IOException {
+    if (!spec.timeline().equals(config.timeline())) {
+      throw new IllegalArgumentException("the compute's settings are for timeline " + config.timeline()
+          + ", not " + spec.timeline());
+    }
+    this.id = spec.id();
     this.host = config.postgres().host();
-    this.writer = WalWriter.open(config.wal(), config.timeline(), 0, meters);
+    this.role = spec.role();
     this.pageService = new PageServiceClient(config.pageServiceHost(), config.pageServicePort(), config.tenant(),
         config.timeline(), config.pageServiceToken());
     // The cache holds whole pages: its bound in bytes is a number of 8 KiB pages (at least 8).
-    this.pages = new BufferCache(pageService, writer, (int) Math.max(8, config.bufferBytes() / Page.SIZE));
+    int cachePages = (int) Math.max(8, config.bufferBytes() / Page.SIZE);
+    Transactions transactions;
+    switch (spec.role()) {
+      case PRIMARY -> {
+        writer = WalWriter.open(config.wal(), config.timeline(), 0, meters);
+        follower = null;
+        pages = new BufferCache(pageService, writer, cachePages);
+        transactions = new Transactions(pages, writer);
+        readLsn = writer::durableLsn;
+        health = writer::problem;
+      }
+      case REPLICA -> {
+        writer = null;
+        follower = WalFollower.open(config.wal(), config.timeline(), meters);
+        pages = new BufferCache(pageService, follower.appliedLsn(), follower::appliedLsn, cachePages);
+        transactions = Transactions.readOnly(pages, follower::appliedLsn);
+        follower.start(pages, transactions);
+        readLsn = follower::appliedLsn;
+        health = follower::problem;
+      }
+      default -> {
+        long end = TimelineTail.followFrom(config.wal(), config.timeline()).lastCommittedFlush();
+        if (Lsn.compare(spec.atLsn(), end) > 0) {
+          pageService.close();
+          throw new IllegalArgumentException("LSN " + Lsn.format(spec.atLsn()) + " is beyond the end of the "
+              + "timeline's log (its last commit is at " + Lsn.format(end) + ")");
+        }
+        long at = spec.atLsn();
+        writer = null;
+        follower = null;
+        pages = new BufferCache(pageService, at, () -> at, cachePages);
+        transactions = Transactions.readOnly(pages, () -> at);
+        readLsn = () -> at;
+        health = () -> null;
+      }
+    }
     pages.register(meters);
-    Database db = Database.open(pages, new Transactions(pages, writer), meters, computes);
+    Database db = Database.open(pages, transactions, meters, computes);
     this.server = PgServer.start(config.postgres(), () -> new FolioSqlEngine(db));
     this.ops = config.httpPort() < 0 ? null : new OpsServer(config.postgres().host(), config.httpPort(), meters,
-        writer::problem);
+        health::get);
     if (ops != null) {
       // What a gateway that started this compute in another process shows in its registry.
       ops.route("/status", ex -> OpsServer.reply(ex, 200, "application/json", String.format(java.util.Locale.ROOT,
@@ -84,15 +137,15 @@ public final class ComputeNode implements RunningCompute {
     }
   }
 
-  /** A compute on its own: a new id, and only itself in {@code folio.compute_nodes}. */
+  /** A primary on its own: a new id, and only itself in {@code folio.compute_nodes}. */
   public static ComputeNode start(Config config) throws InterruptedException, IOException {
-    return new ComputeNode(config, newId(), ComputeDirectory.NONE);
+    return new ComputeNode(config, new ComputeSpec(newId(), config.timeline(), Role.PRIMARY, 0), ComputeDirectory.NONE);
   }
 
-  /** A compute a gateway runs: the gateway names it and knows the others. */
-  public static ComputeNode start(Config config, String id, ComputeDirectory computes)
+  /** A compute a gateway runs: the gateway names it, says what it is, and knows the others. */
+  public static ComputeNode start(Config config, ComputeSpec spec, ComputeDirectory computes)
       throws InterruptedException, IOException {
-    return new ComputeNode(config, id, computes);
+    return new ComputeNode(config.withTimeline(spec.timeline()), spec, computes);
   }
 
   /** A new compute id: {@code c-} and 12 random lowercase letters and digits. */
@@ -141,12 +194,17 @@ public final class ComputeNode implements RunningCompute {
 
   @Override
   public String problem() {
-    return writer.problem();
+    return health.get();
   }
 
+  /** The primary's last durable commit; the LSN a replica has followed the log to; a static compute's LSN. */
   @Override
   public long lsn() {
-    return writer.durableLsn();
+    return readLsn.getAsLong();
+  }
+
+  public Role role() {
+    return role;
   }
 
   @Override
@@ -167,7 +225,12 @@ public final class ComputeNode implements RunningCompute {
       ops.close();
     }
     server.close();
-    writer.close();
+    if (writer != null) {
+      writer.close();
+    }
+    if (follower != null) {
+      follower.close();
+    }
     try {
       pageService.close();
     } catch (InterruptedException e) {

@@ -17,6 +17,10 @@ public final class LocalCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "55432", description = "PostgreSQL port of the gateway (default ${DEFAULT-VALUE}).")
   int port;
 
+  @Option(names = "--read-only-port", defaultValue = "55433",
+      description = "The read-only address: sessions spread over hot replicas (default ${DEFAULT-VALUE}).")
+  int readOnlyPort;
+
   @Option(names = "--http-port", defaultValue = "55480",
       description = "Port of the management API, health and metrics (default ${DEFAULT-VALUE}).")
   int httpPort;
@@ -39,7 +43,7 @@ public final class LocalCommand implements Callable<Integer> {
     if (!isolation.equals("in-process") && !isolation.equals("process")) {
       throw new IllegalArgumentException("--isolation is in-process or process, not " + isolation);
     }
-    LocalSystem system = LocalSystem.start(home, new LocalSystem.Options(port, httpPort, suspendAfter,
+    LocalSystem system = LocalSystem.start(home, new LocalSystem.Options(port, readOnlyPort, httpPort, suspendAfter,
         isolation.equals("process")), System.err);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -54,6 +58,8 @@ public final class LocalCommand implements Callable<Integer> {
     System.out.printf("Folio is running (branch main on timeline %s, compute %s).%n", system.timeline(),
         system.computeId());
     System.out.printf("  psql postgresql://folio@127.0.0.1:%d/main%n", system.postgresPort());
+    System.out.printf("  psql postgresql://folio@127.0.0.1:%d/main   (read-only, on hot replicas)%n",
+        system.readOnlyPort());
     System.out.printf("  ./folio compute list      (management API on %s)%n", system.api());
     System.out.println("Ctrl-C stops it; the data stays under " + home + ".");
     stopped.await();

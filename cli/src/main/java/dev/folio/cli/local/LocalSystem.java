@@ -2,7 +2,7 @@ package dev.folio.cli.local;
 
 import dev.folio.compute.ComputeNode;
 import dev.folio.compute.fleet.ComputeLauncher;
-import dev.folio.compute.gateway.ComputeFleet;
+import dev.folio.compute.fleet.Role;
 import dev.folio.compute.gateway.ComputeProcess;
 import dev.folio.compute.gateway.Gateway;
 import dev.folio.compute.pgwire.PgServer;
@@ -104,13 +104,14 @@ public final class LocalSystem implements AutoCloseable {
     // A process compute asks the management API for folio.compute_nodes: its address is known once
     // the gateway listens, and no compute starts before that.
     ComputeLauncher launcher = options.processIsolation()
-        ? (id, t, computes) -> ComputeProcess.launcher(compute, api(), adminToken).launch(id, t, computes)
-        : (id, t, computes) -> ComputeNode.start(compute.withTimeline(t), id, computes);
+        ? (spec, computes) -> ComputeProcess.launcher(compute, api(), adminToken).launch(spec, computes)
+        : (spec, computes) -> ComputeNode.start(compute, spec, computes);
     gateway = Gateway.start(new Gateway.Config("127.0.0.1", options.postgresPort(), null, options.httpPort(),
-        adminToken, options.suspendAfter()), branches, launcher);
+        adminToken, options.suspendAfter(), options.readOnlyPort(), Gateway.Config.DEFAULT_SESSIONS_PER_REPLICA),
+        branches, launcher);
     started.add(gateway);
     Files.writeString(home.resolve("api"), api() + "\n");
-    mainCompute = gateway.fleet().start("main", ComputeFleet.Role.PRIMARY).id();
+    mainCompute = gateway.fleet().start("main", Role.PRIMARY, 0).id();
     log.println("folio local: gateway on port " + gateway.port() + ", management API, health and metrics on "
         + api() + "; compute " + mainCompute + " for branch main");
   }
@@ -118,12 +119,17 @@ public final class LocalSystem implements AutoCloseable {
   /**
    * Where and how the local system listens, and how it runs computes.
    *
+   * @param readOnlyPort the read-only address (sessions on hot replicas)
    * @param processIsolation each compute in a JVM of its own, rather than in this one
    */
-  public record Options(int postgresPort, int httpPort, Duration suspendAfter, boolean processIsolation) {
-    /** The PostgreSQL port, anything free for the management API, the default suspension, computes in this JVM. */
+  public record Options(int postgresPort, int readOnlyPort, int httpPort, Duration suspendAfter,
+      boolean processIsolation) {
+    /**
+     * The PostgreSQL port, any free ones for the read-only address and the management API, the
+     * default suspension, computes in this JVM.
+     */
     public static Options postgresOn(int port) {
-      return new Options(port, 0, Gateway.Config.DEFAULT_SUSPEND_AFTER, false);
+      return new Options(port, 0, 0, Gateway.Config.DEFAULT_SUSPEND_AFTER, false);
     }
   }
 
@@ -139,6 +145,11 @@ public final class LocalSystem implements AutoCloseable {
   /** The gateway's PostgreSQL port: {@code postgresql://folio@127.0.0.1:PORT/BRANCH}. */
   public int postgresPort() {
     return gateway.port();
+  }
+
+  /** The read-only address's port: sessions on the branch's hot replicas. */
+  public int readOnlyPort() {
+    return gateway.readOnlyPort();
   }
 
   /** The management API's base URL. */

@@ -1,8 +1,6 @@
 package dev.folio.compute.fleet;
 
-import dev.folio.format.TimelineId;
-
-/** Starts a compute for a timeline: in this JVM, or as a process of its own. */
+/** Starts a compute: in this JVM, or as a process of its own. */
 public interface ComputeLauncher {
-  RunningCompute launch(String id, TimelineId timeline, ComputeDirectory directory) throws Exception;
+  RunningCompute launch(ComputeSpec spec, ComputeDirectory directory) throws Exception;
 }

@@ -4,6 +4,8 @@ import dev.folio.compute.ComputeNode;
 import dev.folio.compute.fleet.ComputeDirectory;
 import dev.folio.compute.fleet.ComputeInfo;
 import dev.folio.compute.fleet.ComputeLauncher;
+import dev.folio.compute.fleet.ComputeSpec;
+import dev.folio.compute.fleet.Role;
 import dev.folio.compute.fleet.RunningCompute;
 import dev.folio.compute.pgwire.PgException;
 import dev.folio.compute.pgwire.SqlState;
@@ -37,12 +39,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The computes of one tenant and their lives: the registry behind {@code folio.compute_nodes},
- * {@code ./folio compute} and the management API. A branch's primary is started when a session
- * for the branch arrives and none is running, counts its sessions, turns idle when the last one
+ * {@code ./folio compute} and the management API. A branch has one primary, and any number of hot
+ * replicas and static computes. A branch's primary is started when a session for the branch
+ * arrives and none is running, counts its sessions, turns idle when the last one
  * ends, and is suspended (closed, its memory freed) after {@code suspendAfter} idle; the next
  * session wakes it under the same id. Suspending loses nothing: every acknowledged commit is in
  * the log before it is acknowledged. A compute that reports a problem (fenced, its writer failed)
- * is replaced on the next connection.
+ * is replaced on the next connection. Read-only sessions go to the branch's hot replicas, spread
+ * by their sessions; the gateway adds a replica when each has {@code sessionsPerReplica}, and stops
+ * the ones it added once they have been idle for {@code suspendAfter}.
  *
  * <p>Metering: a compute's seconds run from its start to its suspension or stop (starting, active
  * and idle alike, since it holds its memory all that time), as {@code folio_compute_seconds_total}
@@ -53,14 +58,12 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
   /** How long a session waits for its compute to start before it is refused. */
   static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
-  /** What a compute has been asked to be. Only primaries so far. */
-  public enum Role { PRIMARY }
-
   enum State { STARTING, ACTIVE, IDLE, SUSPENDED }
 
   private final BranchCatalog branches;
   private final ComputeLauncher launcher;
   private final Duration suspendAfter;
+  private final int sessionsPerReplica;
   private final MeterRegistry meters;
   private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
   private final ExecutorService lifecycle = Executors.newCachedThreadPool(r -> {
@@ -83,6 +86,10 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
     final String branch;
     final TimelineId timeline;
     final Role role;
+    /** A static compute's LSN; 0 for the others. */
+    final long atLsn;
+    /** Started by the gateway for read-only sessions: stopped, not suspended, when idle. */
+    final boolean elastic;
     State state = State.SUSPENDED;
     Instant startedAt;
     Instant lastActive;
@@ -95,11 +102,13 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
     long meteredNanos;
     Meter seconds;
 
-    Endpoint(String id, String branch, TimelineId timeline, Role role) {
+    Endpoint(String id, String branch, TimelineId timeline, Role role, long atLsn, boolean elastic) {
       this.id = id;
       this.branch = branch;
       this.timeline = timeline;
       this.role = role;
+      this.atLsn = atLsn;
+      this.elastic = elastic;
     }
 
     double computeSeconds() {
@@ -154,12 +163,18 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
 
   /**
    * @param suspendAfter how long a compute stays up with no session
+   * @param sessionsPerReplica read-only sessions per hot replica above which another is started
    * @param meters where the fleet's meters go: starts, start time, sessions, compute seconds
    */
-  public ComputeFleet(BranchCatalog branches, ComputeLauncher launcher, Duration suspendAfter, MeterRegistry meters) {
+  public ComputeFleet(BranchCatalog branches, ComputeLauncher launcher, Duration suspendAfter, int sessionsPerReplica,
+      MeterRegistry meters) {
     if (suspendAfter.isNegative() || suspendAfter.isZero()) {
       throw new IllegalArgumentException("suspendAfter must be positive, not " + suspendAfter);
     }
+    if (sessionsPerReplica < 1) {
+      throw new IllegalArgumentException("sessionsPerReplica must be at least 1, not " + sessionsPerReplica);
+    }
+    this.sessionsPerReplica = sessionsPerReplica;
     this.branches = branches;
     this.launcher = launcher;
     this.suspendAfter = suspendAfter;
@@ -175,16 +190,18 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
   }
 
   /**
-   * Holds the primary of a branch for a session: started (or woken) if it is not running.
+   * Holds a compute of a branch for a session: the primary, started (or woken) if it is not
+   * running; or, for a read-only session, the branch's hot replica with the fewest sessions, and a
+   * new one when each has {@code sessionsPerReplica} already (or there is none).
    *
    * @throws PgException 3D000 with the branch list in the hint when there is no such branch
    */
-  public CompletableFuture<Lease> connect(String branch) {
+  public CompletableFuture<Lease> connect(String branch, boolean readOnly) {
     TimelineId timeline = timelineOf(branch);
     Endpoint e;
     CompletableFuture<RunningCompute> running;
     synchronized (this) {
-      e = primary(branch, timeline);
+      e = readOnly ? replicaFor(branch, timeline) : primary(branch, timeline);
       e.sessions++;
       e.lastActive = Instant.now();
       running = ensureRunning(e);
@@ -205,17 +222,33 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
     });
   }
 
-  /** Starts (or wakes) the branch's primary, without a session; returns once it serves. */
-  public ComputeInfo start(String branch, Role role) {
+  /**
+   * Starts a compute without a session and returns once it serves: the branch's primary (woken if
+   * suspended), or a new hot replica, or a new static compute at {@code atLsn}.
+   */
+  public ComputeInfo start(String branch, Role role, long atLsn) {
     TimelineId timeline = timelineOf(branch);
+    if ((role == Role.STATIC) != (atLsn != 0)) {
+      throw new PgException(SqlState.INVALID_PARAMETER_VALUE, role == Role.STATIC
+          ? "a static compute needs the LSN it reads at" : "only a static compute reads at a fixed LSN");
+    }
     Endpoint e;
     CompletableFuture<RunningCompute> running;
     synchronized (this) {
-      e = primary(branch, timeline);
+      e = role == Role.PRIMARY ? primary(branch, timeline) : register(branch, timeline, role, atLsn, false);
       e.lastActive = Instant.now();
       running = ensureRunning(e);
     }
-    await(running, branch);
+    try {
+      await(running, branch);
+    } catch (PgException failed) {
+      if (role != Role.PRIMARY) {
+        synchronized (this) {
+          forget(e);
+        }
+      }
+      throw failed;
+    }
     return info(e);
   }
 
@@ -235,9 +268,7 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
     Endpoint e;
     synchronized (this) {
       e = endpoint(id);
-      suspendNow(e);
-      endpoints.remove(id);
-      meters.remove(e.seconds);
+      forget(e);
     }
     e.stopped.join();
     return info(e);
@@ -329,22 +360,49 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
   }
 
   private Endpoint primary(String branch, TimelineId timeline) {
-    if (closed) {
-      throw new PgException(SqlState.CANNOT_CONNECT_NOW, "the gateway is shutting down", null, true);
-    }
     for (Endpoint e : endpoints.values()) {
       if (e.branch.equals(branch) && e.role == Role.PRIMARY) {
         return e;
       }
     }
-    Endpoint e = new Endpoint(ComputeNode.newId(), branch, timeline, Role.PRIMARY);
+    return register(branch, timeline, Role.PRIMARY, 0, false);
+  }
+
+  /** The running (or starting) hot replica of the branch with the fewest sessions, or a new elastic one. */
+  private Endpoint replicaFor(String branch, TimelineId timeline) {
+    Endpoint least = null;
+    for (Endpoint e : endpoints.values()) {
+      if (e.branch.equals(branch) && e.role == Role.REPLICA && e.running != null
+          && (least == null || e.sessions < least.sessions)) {
+        least = e;
+      }
+    }
+    if (least != null && least.sessions < sessionsPerReplica) {
+      return least;
+    }
+    return register(branch, timeline, Role.REPLICA, 0, true);
+  }
+
+  private Endpoint register(String branch, TimelineId timeline, Role role, long atLsn, boolean elastic) {
+    if (closed) {
+      throw new PgException(SqlState.CANNOT_CONNECT_NOW, "the gateway is shutting down", null, true);
+    }
+    Endpoint e = new Endpoint(ComputeNode.newId(), branch, timeline, role, atLsn, elastic);
     e.seconds = FunctionCounter.builder("folio_compute_seconds", e, x -> {
       synchronized (this) {
         return x.computeSeconds();
       }
-    }).tag("compute", e.id).tag("branch", branch).description("Seconds a compute has run").register(meters);
+    }).tag("compute", e.id).tag("branch", branch).tag("role", role.label()).description("Seconds a compute has run")
+        .register(meters);
     endpoints.put(e.id, e);
     return e;
+  }
+
+  /** Under the lock: the compute closes, and leaves the registry and the metrics. */
+  private void forget(Endpoint e) {
+    suspendNow(e);
+    endpoints.remove(e.id);
+    meters.remove(e.seconds);
   }
 
   private Endpoint endpoint(String id) {
@@ -371,7 +429,7 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
     long asked = System.nanoTime();
     CompletableFuture<RunningCompute> running = e.stopped.thenApplyAsync(v -> {
       try {
-        return launcher.launch(e.id, e.timeline, this);
+        return launcher.launch(new ComputeSpec(e.id, e.timeline, e.role, e.atLsn), this);
       } catch (Exception ex) {
         throw new CompletionException(ex);
       }
@@ -426,12 +484,17 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
     }
   }
 
+  /** Computes idle for {@code suspendAfter} are suspended; the replicas the gateway added for load are stopped. */
   private synchronized void suspendIdle() {
     Instant now = Instant.now();
-    for (Endpoint e : endpoints.values()) {
+    for (Endpoint e : List.copyOf(endpoints.values())) {
       if (e.state == State.IDLE && e.sessions == 0
           && Duration.between(e.lastActive, now).compareTo(suspendAfter) >= 0) {
-        suspendNow(e);
+        if (e.elastic) {
+          forget(e);
+        } else {
+          suspendNow(e);
+        }
       }
     }
   }
@@ -440,8 +503,15 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
   private ComputeInfo info(Endpoint e) {
     synchronized (this) {
       RunningCompute c = e.up();
-      return new ComputeInfo(e.id, e.branch, e.timeline.toString(), e.role.name().toLowerCase(),
-          e.state.name().toLowerCase(), e.startedAt, e.lastActive, c == null ? 0 : c.lsn(), 0,
+      long lag = 0;
+      if (c != null && e.role == Role.REPLICA) {
+        RunningCompute primary = endpoints.values().stream()
+            .filter(p -> p.branch.equals(e.branch) && p.role == Role.PRIMARY).map(Endpoint::up)
+            .filter(java.util.Objects::nonNull).findFirst().orElse(null);
+        lag = primary == null ? 0 : Math.max(0, primary.lsn() - c.lsn());
+      }
+      return new ComputeInfo(e.id, e.branch, e.timeline.toString(), e.role.label(),
+          e.state.name().toLowerCase(), e.startedAt, e.lastActive, c == null ? 0 : c.lsn(), lag,
           c == null ? 0 : c.bufferCacheBytes(), c == null ? 0 : c.hitRatio(),
           c == null ? null : c.host() + ":" + c.port(), e.sessions, e.computeSeconds());
     }

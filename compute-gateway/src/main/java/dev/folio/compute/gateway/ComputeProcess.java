@@ -4,6 +4,8 @@ import dev.folio.compute.ComputeNode;
 import dev.folio.compute.fleet.ComputeDirectory;
 import dev.folio.compute.fleet.ComputeInfo;
 import dev.folio.compute.fleet.ComputeLauncher;
+import dev.folio.compute.fleet.ComputeSpec;
+import dev.folio.compute.fleet.Role;
 import dev.folio.compute.fleet.RunningCompute;
 import dev.folio.compute.pgwire.PgServer;
 import dev.folio.format.TimelineId;
@@ -56,17 +58,17 @@ public final class ComputeProcess {
     if (template.postgres().tls() != null) {
       throw new IllegalArgumentException("a compute behind the gateway takes no TLS of its own: the gateway ends TLS");
     }
-    return (id, timeline, directory) -> start(template.withTimeline(timeline), id, api, adminToken);
+    return (spec, directory) -> start(template.withTimeline(spec.timeline()), spec, api, adminToken);
   }
 
-  private static RunningCompute start(ComputeNode.Config config, String id, String api, String adminToken)
+  private static RunningCompute start(ComputeNode.Config config, ComputeSpec spec, String api, String adminToken)
       throws IOException, InterruptedException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     long heap = Math.max(256L << 20, 2 * config.bufferBytes() + (192L << 20));
     Process child = new ProcessBuilder(java, "-Xmx" + (heap >> 20) + "m", "-cp", System.getProperty("java.class.path"),
         ComputeProcess.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     StringWriter settings = new StringWriter();
-    properties(config, id, api, adminToken).store(settings, null);
+    properties(config, spec, api, adminToken).store(settings, null);
     OutputStream in = child.getOutputStream();
     in.write((settings + "END\n").getBytes(StandardCharsets.UTF_8));
     in.flush();
@@ -107,8 +109,11 @@ public final class ComputeProcess {
     }
     Properties p = new Properties();
     p.load(new StringReader(text.toString()));
-    ComputeNode node = ComputeNode.start(config(p), p.getProperty("id"),
-        new ApiDirectory(p.getProperty("api"), p.getProperty("admin.token")));
+    ComputeNode.Config config = config(p);
+    ComputeSpec spec = new ComputeSpec(p.getProperty("id"), config.timeline(), Role.of(p.getProperty("role")),
+        Long.parseLong(p.getProperty("at.lsn")));
+    ComputeNode node = ComputeNode.start(config, spec, new ApiDirectory(p.getProperty("api"),
+        p.getProperty("admin.token")));
     Runtime.getRuntime().addShutdownHook(new Thread(node::close));
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     out.println("READY " + node.port() + " " + node.httpPort());
@@ -118,11 +123,13 @@ public final class ComputeProcess {
     System.exit(0);
   }
 
-  private static Properties properties(ComputeNode.Config c, String id, String api, String adminToken) {
+  private static Properties properties(ComputeNode.Config c, ComputeSpec spec, String api, String adminToken) {
     Properties p = new Properties();
     WalWriterConfig wal = c.wal();
     WalTopicConfig topic = wal.topic();
-    p.setProperty("id", id);
+    p.setProperty("id", spec.id());
+    p.setProperty("role", spec.role().label());
+    p.setProperty("at.lsn", String.valueOf(spec.atLsn()));
     p.setProperty("api", api);
     p.setProperty("admin.token", adminToken);
     p.setProperty("wal.bootstrap.servers", wal.bootstrapServers());

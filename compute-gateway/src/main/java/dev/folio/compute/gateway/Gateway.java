@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The one PostgreSQL address of a tenant: {@code postgresql://host:port/BRANCH}. Each connection
  * goes to the primary compute of the branch its database names, started on demand and suspended
- * when idle ({@link ComputeFleet}). Beside it, over HTTP: {@code /health}, {@code /metrics} and
+ * when idle ({@link ComputeFleet}). The read-only address ({@code readOnlyPort}, same database
+ * names) spreads sessions over the branch's hot replicas, started as the load needs them. Beside it, over HTTP: {@code /health}, {@code /metrics} and
  * the management API ({@link ManagementApi}).
  */
 public final class Gateway implements AutoCloseable {
@@ -32,11 +33,20 @@ public final class Gateway implements AutoCloseable {
    * @param httpPort health, metrics and the management API: 0 for any free port
    * @param adminToken the bearer token the management API requires (at least 16 characters)
    * @param suspendAfter how long a compute with no session stays up
+   * @param readOnlyPort the read-only address (sessions on hot replicas): 0 for any free port, -1 for none
+   * @param sessionsPerReplica read-only sessions per hot replica above which another is started
    */
   public record Config(String host, int port, PgServer.Tls tls, int httpPort, String adminToken,
-      Duration suspendAfter) {
+      Duration suspendAfter, int readOnlyPort, int sessionsPerReplica) {
     /** Computes are suspended after five idle minutes. */
     public static final Duration DEFAULT_SUSPEND_AFTER = Duration.ofMinutes(5);
+    /** Read-only sessions a hot replica takes before the gateway starts another. */
+    public static final int DEFAULT_SESSIONS_PER_REPLICA = 16;
+
+    /** Without a read-only address. */
+    public Config(String host, int port, PgServer.Tls tls, int httpPort, String adminToken, Duration suspendAfter) {
+      this(host, port, tls, httpPort, adminToken, suspendAfter, -1, DEFAULT_SESSIONS_PER_REPLICA);
+    }
   }
 
   private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -44,23 +54,29 @@ public final class Gateway implements AutoCloseable {
   private final EventLoopGroup boss = new NioEventLoopGroup(1);
   private final EventLoopGroup workers = new NioEventLoopGroup();
   private final Channel channel;
+  private final Channel readOnlyChannel;
   private final OpsServer http;
 
   private Gateway(Config config, BranchCatalog branches, ComputeLauncher launcher)
       throws InterruptedException, IOException {
-    fleet = new ComputeFleet(branches, launcher, config.suspendAfter(), meters);
+    fleet = new ComputeFleet(branches, launcher, config.suspendAfter(), config.sessionsPerReplica(), meters);
     SslContext tls = config.tls() == null ? null : config.tls().context();
-    channel = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+    channel = listen(config.host(), config.port(), tls, false);
+    readOnlyChannel = config.readOnlyPort() < 0 ? null : listen(config.host(), config.readOnlyPort(), tls, true);
+    http = new OpsServer(config.host(), config.httpPort(), meters, () -> null);
+    new ManagementApi(fleet, config.adminToken()).serveOn(http);
+  }
+
+  private Channel listen(String host, int port, SslContext tls, boolean readOnly) throws InterruptedException {
+    return new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(new FrontendDecoder(tls), new GatewayConnection(fleet));
+            ch.pipeline().addLast(new FrontendDecoder(tls), new GatewayConnection(fleet, readOnly));
           }
         })
-        .bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
-    http = new OpsServer(config.host(), config.httpPort(), meters, () -> null);
-    new ManagementApi(fleet, config.adminToken()).serveOn(http);
+        .bind(new InetSocketAddress(host, port)).sync().channel();
   }
 
   public static Gateway start(Config config, BranchCatalog branches, ComputeLauncher launcher)
@@ -77,6 +93,11 @@ public final class Gateway implements AutoCloseable {
     return ((InetSocketAddress) channel.localAddress()).getPort();
   }
 
+  /** The read-only address's port (sessions on the branch's hot replicas), or -1 if there is none. */
+  public int readOnlyPort() {
+    return readOnlyChannel == null ? -1 : ((InetSocketAddress) readOnlyChannel.localAddress()).getPort();
+  }
+
   /** The port of health, metrics and the management API. */
   public int httpPort() {
     return http.port();
@@ -85,6 +106,9 @@ public final class Gateway implements AutoCloseable {
   @Override
   public void close() {
     channel.close().syncUninterruptibly();
+    if (readOnlyChannel != null) {
+      readOnlyChannel.close().syncUninterruptibly();
+    }
     http.close();
     fleet.close();
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -40,14 +40,17 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayConnection.class);
 
   private final ComputeFleet fleet;
+  /** A connection to the read-only address: its session goes to a hot replica. */
+  private final boolean readOnly;
   /** Bytes the client sent after its startup packet, before the compute's connection was open. */
   private final Queue<ByteBuf> early = new ArrayDeque<>();
   private ComputeFleet.Lease lease;
   private Channel compute;
   private boolean closed;
 
-  GatewayConnection(ComputeFleet fleet) {
+  GatewayConnection(ComputeFleet fleet, boolean readOnly) {
     this.fleet = fleet;
+    this.readOnly = readOnly;
   }
 
   @Override
@@ -84,7 +87,7 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
     ctx.pipeline().remove(FrontendDecoder.class);
     java.util.concurrent.CompletableFuture<ComputeFleet.Lease> held;
     try {
-      held = fleet.connect(branch);
+      held = fleet.connect(branch, readOnly);
     } catch (PgException e) {
       fail(ctx, e);
       return;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import dev.folio.compute.fleet.ComputeInfo;
+import dev.folio.compute.fleet.Role;
 import dev.folio.compute.pgwire.PgException;
 import dev.folio.compute.pgwire.SqlState;
 import dev.folio.format.Lsn;
@@ -22,7 +23,9 @@ import java.time.Instant;
  *
  * <pre>
  * GET  /v1/computes                   {"computes": [compute…]}
- * POST /v1/computes                   {"branch": "main"}  → the compute, once it serves
+ * POST /v1/computes                   {"branch": "main", "role": "primary|replica|static", "at_lsn": "0/16B3748"}
+ *                                      → the compute, once it serves (the primary is woken; a replica or a
+ *                                      static compute is a new one)
  * POST /v1/computes/{id}/suspend      → the compute, suspended
  * POST /v1/computes/{id}/stop         → the compute, stopped and gone from the registry
  * GET  /v1/branches                   {"branches": [name…]}
@@ -86,7 +89,15 @@ final class ManagementApi {
         if (branch.isEmpty()) {
           throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "give the branch: {\"branch\": \"main\"}");
         }
-        return json(fleet.start(branch, ComputeFleet.Role.PRIMARY));
+        Role role;
+        long atLsn;
+        try {
+          role = Role.of(request.path("role").asText("primary"));
+          atLsn = request.hasNonNull("at_lsn") ? Lsn.parse(request.get("at_lsn").asText()).value() : 0;
+        } catch (IllegalArgumentException e) {
+          throw new PgException(SqlState.INVALID_PARAMETER_VALUE, e.getMessage());
+        }
+        return json(fleet.start(branch, role, atLsn));
       }
     } else if (parts.length == 5 && parts[2].equals("computes") && method.equals("POST")) {
       switch (parts[4]) {

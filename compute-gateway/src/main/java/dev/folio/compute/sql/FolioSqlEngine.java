@@ -1,6 +1,7 @@
 package dev.folio.compute.sql;
 
 import dev.folio.compute.pgwire.PgException;
+import dev.folio.compute.pgwire.SqlState;
 import dev.folio.compute.session.Column;
 import dev.folio.compute.session.CopyIn;
 import dev.folio.compute.session.SqlEngine;
@@ -173,6 +174,7 @@ public final class FolioSqlEngine implements SqlEngine {
    * only on the rows they share (row locks, in {@link #lockCurrent}).
    */
   private void beginWrite() {
+    refuseIfReadOnly();
     if (!writing) {
       db.catalogLock().readLock().lock();
       writing = true;
@@ -181,6 +183,7 @@ public final class FolioSqlEngine implements SqlEngine {
 
   /** DDL: the catalog lock exclusive, until the transaction ends (a shared hold is given up first: no upgrade deadlock). */
   private void beginCatalogChange() {
+    refuseIfReadOnly();
     if (!changingCatalog) {
       if (writing) {
         db.catalogLock().readLock().unlock();
@@ -188,6 +191,15 @@ public final class FolioSqlEngine implements SqlEngine {
       db.catalogLock().writeLock().lock();
       writing = true;
       changingCatalog = true;
+    }
+  }
+
+  /** A hot replica or a static compute changes nothing: 25006, as PostgreSQL's standbys say it. */
+  private void refuseIfReadOnly() {
+    if (db.transactions().readOnly()) {
+      throw new PgException(SqlState.READ_ONLY_SQL_TRANSACTION, "cannot execute this statement in a read-only "
+          + "transaction", "This compute only reads (a hot replica or a static compute): write through the branch's "
+          + "primary.", false);
     }
   }
 

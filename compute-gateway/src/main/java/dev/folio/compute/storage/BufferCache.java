@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * The compute's pages: a bounded LRU of pages, filled from the {@link PageSource} and changed only
@@ -31,7 +32,10 @@ import java.util.Map;
  */
 public final class BufferCache {
   private final PageSource source;
+  /** The primary's writer; null in a compute that only reads (a replica, a static compute). */
   private final WalWriter writer;
+  /** The LSN pages are read at: the newest written here, or the LSN a read-only compute reads at. */
+  private final LongSupplier readLsn;
   private final int maxPages;
   private final long startLsn;
   private final LinkedHashMap<PageKey, Page> pages = new LinkedHashMap<>(1024, 0.75f, true);
@@ -42,13 +46,49 @@ public final class BufferCache {
   private long misses;
   private long prefetched;
 
+  /** The cache of a primary: pages change through its writer and are read at the newest LSN it wrote. */
   public BufferCache(PageSource source, WalWriter writer, int maxPages) {
     this.source = source;
     this.writer = writer;
     this.maxPages = maxPages;
+    this.readLsn = () -> Lsn.max(writer.lastAppendedLsn(), 1);
     // The last committed flush, not the last LSN appended: a dead predecessor may have left
     // records of an aborted transaction above it, which the page service will never ingest.
     this.startLsn = writer.durableLsn();
+  }
+
+  /**
+   * The cache of a compute that only reads: pages are read at {@code readLsn} (fixed for a static
+   * compute; for a hot replica, the LSN up to which it has {@link #replay}ed the log, starting at
+   * {@code startLsn}). {@link #change} is refused.
+   */
+  public BufferCache(PageSource source, long startLsn, LongSupplier readLsn, int maxPages) {
+    this.source = source;
+    this.writer = null;
+    this.maxPages = maxPages;
+    this.readLsn = readLsn;
+    this.startLsn = startLsn;
+  }
+
+  /**
+   * A hot replica follows the log: a record (in LSN order per page) is applied to the page if it
+   * is held here and does not have it yet, and remembered as the page's last change, so that an
+   * answer to a request made before it is not kept.
+   */
+  public synchronized void replay(WalRecord record) {
+    PageKey key = PageKey.of(record.getPage());
+    Page held = pages.get(key);
+    if (held != null && Lsn.compare(record.getLsn(), held.lsnValue()) > 0) {
+      try {
+        pages.put(key, Redo.apply(record.getWillInit() ? null : held, record));
+      } catch (RuntimeException e) {
+        // A record the page cannot take: the page is asked for again, as the page service has it.
+        pages.remove(key);
+      }
+    } else if (held == null && record.getWillInit()) {
+      lastWritten.remove(key);
+    }
+    remember(key, record.getLsn());
   }
 
   /**
@@ -75,7 +115,7 @@ public final class BufferCache {
           misses++;
           counted = true;
         }
-        asOf = Lsn.max(writer.lastAppendedLsn(), 1);
+        asOf = readLsn.getAsLong();
         since = notModifiedSince(key);
       }
       Page fetched = source.get(key, asOf, since);
@@ -115,7 +155,7 @@ public final class BufferCache {
       for (PageKey key : missing) {
         notModifiedSince = Lsn.max(notModifiedSince, notModifiedSince(key));
       }
-      asOf = Lsn.max(writer.lastAppendedLsn(), 1);
+      asOf = readLsn.getAsLong();
     }
     List<Page> fetched = source.getMany(missing, asOf, notModifiedSince);
     synchronized (this) {
@@ -136,17 +176,24 @@ public final class BufferCache {
 
   /** Logs one change to one page and applies it; returns the record with its LSN. */
   public synchronized WalRecord change(PageKey key, long xid, Object body) {
+    if (writer == null) {
+      throw new IllegalStateException("a compute that only reads changes no page");
+    }
     WalRecord record = writer.append(key, xid, body);
     Page before = record.getWillInit() ? null : read(key);
     Page after = Redo.apply(before, record);
     put(key, after);
-    lastWritten.put(key, record.getLsn());
+    remember(key, record.getLsn());
+    return record;
+  }
+
+  private void remember(PageKey key, long lsn) {
+    lastWritten.put(key, lsn);
     if (lastWritten.size() > 4 * maxPages) {
       Iterator<Map.Entry<PageKey, Long>> it = lastWritten.entrySet().iterator();
       forgottenWrites = Lsn.max(forgottenWrites, it.next().getValue());
       it.remove();
     }
-    return record;
   }
 
   private void put(PageKey key, Page page) {
@@ -154,7 +201,7 @@ public final class BufferCache {
     if (pages.size() <= maxPages) {
       return;
     }
-    long durable = writer.durableLsn();
+    long durable = writer == null ? -1L : writer.durableLsn();
     for (Iterator<Map.Entry<PageKey, Page>> it = pages.entrySet().iterator(); it.hasNext() && pages.size() > maxPages; ) {
       Map.Entry<PageKey, Page> eldest = it.next();
       if (!eldest.getKey().equals(key) && Lsn.compare(eldest.getValue().lsnValue(), durable) <= 0) {

@@ -1,5 +1,6 @@
 package dev.folio.compute.storage;
 
+import dev.folio.format.Lsn;
 import dev.folio.format.PageKey;
 import dev.folio.format.page.ClogPage;
 import dev.folio.format.page.ControlPage;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * Transaction ids, their fate, and their waits. Ids come from the control page, reserved
@@ -49,9 +51,17 @@ public final class Transactions {
 
   private record RowLock(int relation, HeapRelation.Tid tid) {}
 
+  /** In a compute that only reads: the LSN it reads at now; null on a primary. */
+  private final LongSupplier readLsn;
+  /** In a hot replica: the commits it replayed, by xid, at their LSN (those no reader can still miss are pruned). */
+  private final Map<Long, Long> commitLsns = new ConcurrentHashMap<>();
+  /** In a compute that only reads: each open transaction's (negative) id, and the LSN it began at. */
+  private final Map<Long, Long> readers = new ConcurrentHashMap<>();
+
   public Transactions(BufferCache pages, WalWriter writer) {
     this.pages = pages;
     this.writer = writer;
+    this.readLsn = null;
     Page control = pages.read(SystemRelations.CONTROL);
     if (control == null) {
       pages.change(SystemRelations.CONTROL, 0, new ControlPageInit(1L, SystemRelations.FIRST_USER_RELATION));
@@ -62,7 +72,33 @@ public final class Transactions {
     nextRelation = ControlPage.nextRelation(control);
   }
 
+  /**
+   * The transactions of a compute that only reads (a hot replica, a static compute): no ids are
+   * taken from the control page (nothing is written); each transaction gets a negative id of its
+   * own, and a snapshot is the LSN the compute reads at when it is taken.
+   */
+  private Transactions(BufferCache pages, LongSupplier readLsn) {
+    this.pages = pages;
+    this.writer = null;
+    this.readLsn = readLsn;
+    this.nextXid = -1;
+  }
+
+  public static Transactions readOnly(BufferCache pages, LongSupplier readLsn) {
+    return new Transactions(pages, readLsn);
+  }
+
+  /** Whether this compute only reads: its transactions write nothing. */
+  public boolean readOnly() {
+    return readLsn != null;
+  }
+
   public synchronized long begin() {
+    if (readLsn != null) {
+      long id = nextXid--;
+      readers.put(id, readLsn.getAsLong());
+      return id;
+    }
     if (nextXid >= reservedUpTo) {
       reservedUpTo = nextXid + XID_BATCH;
       pages.change(SystemRelations.CONTROL, 0, new ControlUpdate(reservedUpTo, nextRelation));
@@ -73,7 +109,43 @@ public final class Transactions {
 
   /** What transaction {@code xid} sees if it looks now. */
   public synchronized Snapshot snapshot(long xid) {
+    if (readLsn != null) {
+      return new Snapshot(xid, Long.MAX_VALUE, Set.of(), readLsn.getAsLong());
+    }
     return new Snapshot(xid, nextXid, Set.copyOf(running));
+  }
+
+  /**
+   * Whether {@code xid} committed, and, for a snapshot at {@code lsn} (not 0), at or below it: the
+   * commit-log page may be newer than the snapshot, the commit's LSN tells. A commit not replayed
+   * here happened before this compute began to read.
+   */
+  public boolean committedAsOf(long xid, long lsn) {
+    if (status(xid) != XactStatus.COMMITTED) {
+      return false;
+    }
+    Long committedAt = lsn == 0 ? null : commitLsns.get(xid);
+    return committedAt == null || Lsn.compare(committedAt, lsn) <= 0;
+  }
+
+  /** A hot replica replayed a record: a commit is remembered at its LSN. */
+  public void replayed(dev.folio.schemas.wal.WalRecord record) {
+    if (record.getBody() instanceof ClogSetStatus status && status.getStatus() == XactStatus.COMMITTED) {
+      commitLsns.put(record.getXid(), record.getLsn());
+    }
+  }
+
+  /**
+   * A hot replica now reads at {@code applied}: the commits every open transaction (and every later
+   * one) sees are forgotten, those at or below {@code applied} and the LSN each open one began at.
+   */
+  public synchronized void advanced(long applied) {
+    long floor = applied;
+    for (long began : readers.values()) {
+      floor = Lsn.min(floor, began);
+    }
+    long seen = floor;
+    commitLsns.values().removeIf(at -> Lsn.compare(at, seen) <= 0);
   }
 
   /** Whether {@code xid} has begun here and not ended. */
@@ -128,6 +200,7 @@ public final class Transactions {
   /** {@code xid} has ended: its locks go, and whoever waited for it goes on. */
   private synchronized void ended(long xid) {
     running.remove(xid);
+    readers.remove(xid);
     List<RowLock> held = locksHeld.remove(xid);
     if (held != null) {
       held.forEach(rowLocks::remove);

@@ -105,7 +105,7 @@ class GatewayTest {
         s.execute("INSERT INTO kv VALUES (2, 'two')");
       }
       assertThat(metrics(gateway)).contains("folio_gateway_compute_start_seconds_count 2\n")
-          .contains("folio_compute_seconds_total{branch=\"main\",compute=\"" + id + "\"}");
+          .contains("folio_compute_seconds_total{branch=\"main\",compute=\"" + id + "\",role=\"primary\"}");
     }
   }
 
@@ -182,8 +182,8 @@ class GatewayTest {
     AtomicReference<Gateway> started = new AtomicReference<>();
     try (Fixture f = Fixture.start(kafka, s3);
         Gateway gateway = Gateway.start(new Gateway.Config("127.0.0.1", 0, null, 0, ADMIN, Duration.ofMinutes(5)),
-            catalog(f), (id, timeline, computes) -> ComputeProcess.launcher(template(f),
-                "http://127.0.0.1:" + started.get().httpPort(), ADMIN).launch(id, timeline, computes))) {
+            catalog(f), (spec, computes) -> ComputeProcess.launcher(template(f),
+                "http://127.0.0.1:" + started.get().httpPort(), ADMIN).launch(spec, computes))) {
       started.set(gateway);
       String id;
       try (Connection c = connect(gateway, "main"); Statement s = c.createStatement()) {
@@ -214,8 +214,8 @@ class GatewayTest {
   private static Gateway start(Fixture f, Duration suspendAfter, boolean relayed) throws Exception {
     ComputeNode.Config compute = template(f);
     return Gateway.start(new Gateway.Config("127.0.0.1", 0, null, 0, ADMIN, suspendAfter), catalog(f),
-        (id, timeline, computes) -> {
-          ComputeNode node = ComputeNode.start(compute.withTimeline(timeline), id, computes);
+        (spec, computes) -> {
+          ComputeNode node = ComputeNode.start(compute, spec, computes);
           return relayed ? new Relayed(node) : node;
         });
   }

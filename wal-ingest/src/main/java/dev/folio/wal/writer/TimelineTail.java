@@ -31,7 +31,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * Each partition is read backwards from its end in chunks, and stops at the first message of the
  * timeline; a flush leaves a marker on every partition, so that is at most one flush back.
  */
-final class TimelineTail {
+public final class TimelineTail {
   private static final int CHUNK = 1000;
 
   /** What the log holds of a timeline: 0 for each when it holds nothing. */
@@ -56,6 +56,24 @@ final class TimelineTail {
     }
     return new End(Math.max(written, committed), committed);
   }
+
+  /**
+   * The last committed flush of a timeline (0 if it has none), and the committed end of every
+   * partition read before it: every flush at or below the LSN lies before those offsets, every
+   * flush above it after them. Where a hot replica starts following the log.
+   */
+  public static Start followFrom(WalWriterConfig config, TimelineId timeline) {
+    Map<Integer, Long> ends = new HashMap<>();
+    try (KafkaConsumer<byte[], byte[]> readCommitted = consumer(config, "read_committed")) {
+      List<TopicPartition> partitions = readCommitted.partitionsFor(config.topic().walTopic(), config.timeout()).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      readCommitted.endOffsets(partitions, config.timeout()).forEach((tp, offset) -> ends.put(tp.partition(), offset));
+    }
+    return new Start(read(config, timeline).lastCommittedFlush(), ends);
+  }
+
+  /** Where to follow a timeline from: its last committed flush, and the offsets after which later ones lie. */
+  public record Start(long lastCommittedFlush, Map<Integer, Long> offsets) {}
 
   /** The LSN a WAL topic value carries for this timeline, or -1 if it is not one of its messages. */
   private static long lsnOf(byte[] value, TimelineId timeline, boolean recordsToo) {
