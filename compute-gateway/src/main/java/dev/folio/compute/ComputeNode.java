@@ -109,13 +109,18 @@ public final class ComputeNode implements RunningCompute {
         health = follower::problem;
       }
       default -> {
-        long end = TimelineTail.followFrom(config.wal(), config.timeline()).lastCommittedFlush();
-        if (Lsn.compare(spec.atLsn(), end) > 0) {
+        long at;
+        try {
+          at = spec.atTime() != null ? pageService.lsnAt(spec.atTime()) : spec.atLsn();
+          long end = TimelineTail.followFrom(config.wal(), config.timeline()).lastCommittedFlush();
+          if (Lsn.compare(at, end) > 0) {
+            throw new IllegalArgumentException("LSN " + Lsn.format(at) + " is beyond the end of the timeline's log "
+                + "(its last commit is at " + Lsn.format(end) + ")");
+          }
+        } catch (RuntimeException e) {
           pageService.close();
-          throw new IllegalArgumentException("LSN " + Lsn.format(spec.atLsn()) + " is beyond the end of the "
-              + "timeline's log (its last commit is at " + Lsn.format(end) + ")");
+          throw e;
         }
-        long at = spec.atLsn();
         writer = null;
         follower = null;
         pages = new BufferCache(pageService, at, () -> at, cachePages);
@@ -139,7 +144,7 @@ public final class ComputeNode implements RunningCompute {
 
   /** A primary on its own: a new id, and only itself in {@code folio.compute_nodes}. */
   public static ComputeNode start(Config config) throws InterruptedException, IOException {
-    return new ComputeNode(config, new ComputeSpec(newId(), config.timeline(), Role.PRIMARY, 0), ComputeDirectory.NONE);
+    return new ComputeNode(config, new ComputeSpec(newId(), "", config.timeline(), Role.PRIMARY, 0, null), ComputeDirectory.NONE);
   }
 
   /** A compute a gateway runs: the gateway names it, says what it is, and knows the others. */

@@ -1,6 +1,12 @@
 package dev.folio.cli.compute;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,14 +66,32 @@ public final class ComputeCommand implements Runnable {
     @Option(names = "--branch", required = true, description = "The branch.")
     String branch;
 
+    @Option(names = "--role", defaultValue = "primary",
+        description = "primary (woken if suspended), replica (a new hot replica) or static (default ${DEFAULT-VALUE}).")
+    String role;
+
+    @Option(names = "--at-lsn", description = "A static compute's LSN, e.g. 0/16B3748.")
+    String atLsn;
+
+    @Option(names = "--at-time", description = "A static compute reads at the last commit at or before this time: "
+        + "'YYYY-MM-DD HH:MM:SS UTC' or ISO-8601 (2026-11-29T10:00:00Z).")
+    String atTime;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-      JsonNode c = api.post("/v1/computes", ManagementClient.object("branch", branch));
-      spec.commandLine().getOut().printf("%s %s on %s%n", c.get("id").asText(), c.get("state").asText(),
-          c.path("address").asText("-"));
+      ObjectNode request = JsonNodeFactory.instance.objectNode().put("branch", branch).put("role", role);
+      if (atLsn != null) {
+        request.put("at_lsn", atLsn);
+      }
+      if (atTime != null) {
+        request.put("at_time", instant(atTime).toString());
+      }
+      JsonNode c = api.post("/v1/computes", request);
+      spec.commandLine().getOut().printf("%s %s %s at %s on %s%n", c.get("id").asText(), c.get("role").asText(),
+          c.get("state").asText(), c.get("current_lsn").asText(), c.path("address").asText("-"));
       return 0;
     }
   }
@@ -109,6 +133,20 @@ public final class ComputeCommand implements Runnable {
       JsonNode c = api.post("/v1/computes/" + id + "/stop", ManagementClient.object("id", id));
       spec.commandLine().getOut().printf("%s stopped%n", c.get("id").asText());
       return 0;
+    }
+  }
+
+  /** A time as 'YYYY-MM-DD HH:MM:SS[.fff] UTC' or ISO-8601. */
+  static Instant instant(String text) {
+    String t = text.strip();
+    if (t.endsWith(" UTC")) {
+      return LocalDateTime.parse(t.substring(0, t.length() - 4).replace(' ', 'T')).toInstant(ZoneOffset.UTC);
+    }
+    try {
+      return Instant.parse(t);
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException("not a time: \"" + text + "\" (give 'YYYY-MM-DD HH:MM:SS UTC' or "
+          + "2026-11-29T10:00:00Z)");
     }
   }
 

@@ -34,6 +34,10 @@ public final class LocalCommand implements Callable<Integer> {
           + "process (a JVM each; the gateway relays). Default ${DEFAULT-VALUE}.")
   String isolation;
 
+  @Option(names = "--write-forwarding", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Writes sent to a hot replica go to the primary; --no-write-forwarding refuses them (25006).")
+  boolean writeForwarding;
+
   @Option(names = "--data", description = "Where the data lives (default: .folio/ in the Folio folder).")
   Path data;
 
@@ -44,7 +48,7 @@ public final class LocalCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--isolation is in-process or process, not " + isolation);
     }
     LocalSystem system = LocalSystem.start(home, new LocalSystem.Options(port, readOnlyPort, httpPort, suspendAfter,
-        isolation.equals("process")), System.err);
+        isolation.equals("process"), writeForwarding), System.err);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.err.println("folio local: stopping...");

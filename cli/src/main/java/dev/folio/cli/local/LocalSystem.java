@@ -107,11 +107,12 @@ public final class LocalSystem implements AutoCloseable {
         ? (spec, computes) -> ComputeProcess.launcher(compute, api(), adminToken).launch(spec, computes)
         : (spec, computes) -> ComputeNode.start(compute, spec, computes);
     gateway = Gateway.start(new Gateway.Config("127.0.0.1", options.postgresPort(), null, options.httpPort(),
-        adminToken, options.suspendAfter(), options.readOnlyPort(), Gateway.Config.DEFAULT_SESSIONS_PER_REPLICA),
+        adminToken, options.suspendAfter(), options.readOnlyPort(), Gateway.Config.DEFAULT_SESSIONS_PER_REPLICA,
+        options.writeForwarding()),
         branches, launcher);
     started.add(gateway);
     Files.writeString(home.resolve("api"), api() + "\n");
-    mainCompute = gateway.fleet().start("main", Role.PRIMARY, 0).id();
+    mainCompute = gateway.fleet().start("main", Role.PRIMARY, 0, null).id();
     log.println("folio local: gateway on port " + gateway.port() + ", management API, health and metrics on "
         + api() + "; compute " + mainCompute + " for branch main");
   }
@@ -121,15 +122,16 @@ public final class LocalSystem implements AutoCloseable {
    *
    * @param readOnlyPort the read-only address (sessions on hot replicas)
    * @param processIsolation each compute in a JVM of its own, rather than in this one
+   * @param writeForwarding writes sent to a replica go to the primary (else 25006)
    */
   public record Options(int postgresPort, int readOnlyPort, int httpPort, Duration suspendAfter,
-      boolean processIsolation) {
+      boolean processIsolation, boolean writeForwarding) {
     /**
      * The PostgreSQL port, any free ones for the read-only address and the management API, the
-     * default suspension, computes in this JVM.
+     * default suspension, computes in this JVM, writes forwarded.
      */
     public static Options postgresOn(int port) {
-      return new Options(port, 0, 0, Gateway.Config.DEFAULT_SUSPEND_AFTER, false);
+      return new Options(port, 0, 0, Gateway.Config.DEFAULT_SUSPEND_AFTER, false, true);
     }
   }
 

@@ -13,4 +13,12 @@ public interface ComputeDirectory {
   default List<String> branches() {
     return List.of();
   }
+
+  /**
+   * Where this compute's writes go when it only reads (a hot replica, a static compute): the
+   * {@code host:port/branch} of its branch's primary; null when writes are not forwarded (25006).
+   */
+  default String primaryAddress() {
+    return null;
+  }
 }

@@ -64,6 +64,7 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
   private final ComputeLauncher launcher;
   private final Duration suspendAfter;
   private final int sessionsPerReplica;
+  private volatile String forwarding;
   private final MeterRegistry meters;
   private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
   private final ExecutorService lifecycle = Executors.newCachedThreadPool(r -> {
@@ -86,8 +87,9 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
     final String branch;
     final TimelineId timeline;
     final Role role;
-    /** A static compute's LSN; 0 for the others. */
+    /** A static compute's LSN, or the time whose last commit it reads at; 0 and null for the others. */
     final long atLsn;
+    final Instant atTime;
     /** Started by the gateway for read-only sessions: stopped, not suspended, when idle. */
     final boolean elastic;
     State state = State.SUSPENDED;
@@ -102,12 +104,13 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
     long meteredNanos;
     Meter seconds;
 
-    Endpoint(String id, String branch, TimelineId timeline, Role role, long atLsn, boolean elastic) {
+    Endpoint(String id, String branch, TimelineId timeline, Role role, long atLsn, Instant atTime, boolean elastic) {
       this.id = id;
       this.branch = branch;
       this.timeline = timeline;
       this.role = role;
       this.atLsn = atLsn;
+      this.atTime = atTime;
       this.elastic = elastic;
     }
 
@@ -224,18 +227,21 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
 
   /**
    * Starts a compute without a session and returns once it serves: the branch's primary (woken if
-   * suspended), or a new hot replica, or a new static compute at {@code atLsn}.
+   * suspended), or a new hot replica, or a new static compute at {@code atLsn} or at the last
+   * commit at or before {@code atTime}.
    */
-  public ComputeInfo start(String branch, Role role, long atLsn) {
+  public ComputeInfo start(String branch, Role role, long atLsn, Instant atTime) {
     TimelineId timeline = timelineOf(branch);
-    if ((role == Role.STATIC) != (atLsn != 0)) {
+    boolean fixed = atLsn != 0 || atTime != null;
+    if ((role == Role.STATIC) != fixed || atLsn != 0 && atTime != null) {
       throw new PgException(SqlState.INVALID_PARAMETER_VALUE, role == Role.STATIC
-          ? "a static compute needs the LSN it reads at" : "only a static compute reads at a fixed LSN");
+          ? "a static compute needs the LSN or the time it reads at (one of them)"
+          : "only a static compute reads at a fixed LSN or time");
     }
     Endpoint e;
     CompletableFuture<RunningCompute> running;
     synchronized (this) {
-      e = role == Role.PRIMARY ? primary(branch, timeline) : register(branch, timeline, role, atLsn, false);
+      e = role == Role.PRIMARY ? primary(branch, timeline) : register(branch, timeline, role, atLsn, atTime, false);
       e.lastActive = Instant.now();
       running = ensureRunning(e);
     }
@@ -314,6 +320,40 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
     return List.copyOf(branches.branches().keySet());
   }
 
+  /**
+   * Where the computes that only read send their writes: the gateway's own PostgreSQL address
+   * (which wakes a suspended primary); null turns forwarding off.
+   */
+  public void forwardWritesTo(String hostAndPort) {
+    this.forwarding = hostAndPort;
+  }
+
+  /** The gateway's address writes are forwarded to, or null when they are not. */
+  public String forwardingAddress() {
+    return forwarding;
+  }
+
+  /** What a compute of this endpoint sees of the registry, and where its writes go. */
+  private ComputeDirectory directoryOf(Endpoint e) {
+    return new ComputeDirectory() {
+      @Override
+      public List<ComputeInfo> computes() {
+        return ComputeFleet.this.computes();
+      }
+
+      @Override
+      public List<String> branches() {
+        return ComputeFleet.this.branches();
+      }
+
+      @Override
+      public String primaryAddress() {
+        String to = forwarding;
+        return to == null || e.role == Role.PRIMARY ? null : to + "/" + e.branch;
+      }
+    };
+  }
+
   /** Compute seconds by compute and by branch, and storage bytes by branch. */
   public Usage usage() {
     List<Usage.Compute> computes = new ArrayList<>();
@@ -365,7 +405,7 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
         return e;
       }
     }
-    return register(branch, timeline, Role.PRIMARY, 0, false);
+    return register(branch, timeline, Role.PRIMARY, 0, null, false);
   }
 
   /** The running (or starting) hot replica of the branch with the fewest sessions, or a new elastic one. */
@@ -380,14 +420,15 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
     if (least != null && least.sessions < sessionsPerReplica) {
       return least;
     }
-    return register(branch, timeline, Role.REPLICA, 0, true);
+    return register(branch, timeline, Role.REPLICA, 0, null, true);
   }
 
-  private Endpoint register(String branch, TimelineId timeline, Role role, long atLsn, boolean elastic) {
+  private Endpoint register(String branch, TimelineId timeline, Role role, long atLsn, Instant atTime,
+      boolean elastic) {
     if (closed) {
       throw new PgException(SqlState.CANNOT_CONNECT_NOW, "the gateway is shutting down", null, true);
     }
-    Endpoint e = new Endpoint(ComputeNode.newId(), branch, timeline, role, atLsn, elastic);
+    Endpoint e = new Endpoint(ComputeNode.newId(), branch, timeline, role, atLsn, atTime, elastic);
     e.seconds = FunctionCounter.builder("folio_compute_seconds", e, x -> {
       synchronized (this) {
         return x.computeSeconds();
@@ -429,7 +470,8 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
     long asked = System.nanoTime();
     CompletableFuture<RunningCompute> running = e.stopped.thenApplyAsync(v -> {
       try {
-        return launcher.launch(new ComputeSpec(e.id, e.timeline, e.role, e.atLsn), this);
+        return launcher.launch(new ComputeSpec(e.id, e.branch, e.timeline, e.role, e.atLsn, e.atTime),
+            directoryOf(e));
       } catch (Exception ex) {
         throw new CompletionException(ex);
       }

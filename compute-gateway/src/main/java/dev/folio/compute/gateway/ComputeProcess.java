@@ -110,10 +110,11 @@ public final class ComputeProcess {
     Properties p = new Properties();
     p.load(new StringReader(text.toString()));
     ComputeNode.Config config = config(p);
-    ComputeSpec spec = new ComputeSpec(p.getProperty("id"), config.timeline(), Role.of(p.getProperty("role")),
-        Long.parseLong(p.getProperty("at.lsn")));
+    ComputeSpec spec = new ComputeSpec(p.getProperty("id"), p.getProperty("branch"), config.timeline(),
+        Role.of(p.getProperty("role")), Long.parseLong(p.getProperty("at.lsn")),
+        p.getProperty("at.time") == null ? null : java.time.Instant.parse(p.getProperty("at.time")));
     ComputeNode node = ComputeNode.start(config, spec, new ApiDirectory(p.getProperty("api"),
-        p.getProperty("admin.token")));
+        p.getProperty("admin.token"), spec.branch()));
     Runtime.getRuntime().addShutdownHook(new Thread(node::close));
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     out.println("READY " + node.port() + " " + node.httpPort());
@@ -128,8 +129,12 @@ public final class ComputeProcess {
     WalWriterConfig wal = c.wal();
     WalTopicConfig topic = wal.topic();
     p.setProperty("id", spec.id());
+    p.setProperty("branch", spec.branch());
     p.setProperty("role", spec.role().label());
     p.setProperty("at.lsn", String.valueOf(spec.atLsn()));
+    if (spec.atTime() != null) {
+      p.setProperty("at.time", spec.atTime().toString());
+    }
     p.setProperty("api", api);
     p.setProperty("admin.token", adminToken);
     p.setProperty("wal.bootstrap.servers", wal.bootstrapServers());
@@ -265,7 +270,7 @@ public final class ComputeProcess {
   }
 
   /** {@code folio.compute_nodes} in a compute process: the gateway's registry, over its management API. */
-  private record ApiDirectory(String api, String adminToken) implements ComputeDirectory {
+  private record ApiDirectory(String api, String adminToken, String branch) implements ComputeDirectory {
     @Override
     public List<ComputeInfo> computes() {
       List<ComputeInfo> out = new ArrayList<>();
@@ -280,6 +285,12 @@ public final class ComputeProcess {
       List<String> out = new ArrayList<>();
       get("/v1/branches").path("branches").forEach(b -> out.add(b.asText()));
       return out;
+    }
+
+    @Override
+    public String primaryAddress() {
+      var forwarding = get("/v1/branches").path("write_forwarding");
+      return forwarding.isTextual() ? forwarding.asText() + "/" + branch : null;
     }
 
     private com.fasterxml.jackson.databind.JsonNode get(String path) {

@@ -35,9 +35,11 @@ public final class Gateway implements AutoCloseable {
    * @param suspendAfter how long a compute with no session stays up
    * @param readOnlyPort the read-only address (sessions on hot replicas): 0 for any free port, -1 for none
    * @param sessionsPerReplica read-only sessions per hot replica above which another is started
+   * @param writeForwarding whether a write sent to a replica or a static compute goes to the primary
+   *     (else it fails with 25006)
    */
   public record Config(String host, int port, PgServer.Tls tls, int httpPort, String adminToken,
-      Duration suspendAfter, int readOnlyPort, int sessionsPerReplica) {
+      Duration suspendAfter, int readOnlyPort, int sessionsPerReplica, boolean writeForwarding) {
     /** Computes are suspended after five idle minutes. */
     public static final Duration DEFAULT_SUSPEND_AFTER = Duration.ofMinutes(5);
     /** Read-only sessions a hot replica takes before the gateway starts another. */
@@ -45,7 +47,7 @@ public final class Gateway implements AutoCloseable {
 
     /** Without a read-only address. */
     public Config(String host, int port, PgServer.Tls tls, int httpPort, String adminToken, Duration suspendAfter) {
-      this(host, port, tls, httpPort, adminToken, suspendAfter, -1, DEFAULT_SESSIONS_PER_REPLICA);
+      this(host, port, tls, httpPort, adminToken, suspendAfter, -1, DEFAULT_SESSIONS_PER_REPLICA, true);
     }
   }
 
@@ -63,6 +65,9 @@ public final class Gateway implements AutoCloseable {
     SslContext tls = config.tls() == null ? null : config.tls().context();
     channel = listen(config.host(), config.port(), tls, false);
     readOnlyChannel = config.readOnlyPort() < 0 ? null : listen(config.host(), config.readOnlyPort(), tls, true);
+    if (config.writeForwarding()) {
+      fleet.forwardWritesTo(config.host() + ":" + port());
+    }
     http = new OpsServer(config.host(), config.httpPort(), meters, () -> null);
     new ManagementApi(fleet, config.adminToken()).serveOn(http);
   }

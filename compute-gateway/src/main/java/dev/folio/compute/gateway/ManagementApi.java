@@ -23,12 +23,13 @@ import java.time.Instant;
  *
  * <pre>
  * GET  /v1/computes                   {"computes": [compute…]}
- * POST /v1/computes                   {"branch": "main", "role": "primary|replica|static", "at_lsn": "0/16B3748"}
+ * POST /v1/computes                   {"branch": "main", "role": "primary|replica|static",
+ *                                      "at_lsn": "0/16B3748" or "at_time": "2026-11-29T10:00:00Z"}
  *                                      → the compute, once it serves (the primary is woken; a replica or a
  *                                      static compute is a new one)
  * POST /v1/computes/{id}/suspend      → the compute, suspended
  * POST /v1/computes/{id}/stop         → the compute, stopped and gone from the registry
- * GET  /v1/branches                   {"branches": [name…]}
+ * GET  /v1/branches                   {"branches": [name…], "write_forwarding": "host:port" or null}
  * GET  /v1/usage                      {"computes": […], "compute_seconds_by_branch": {name: seconds},
  *                                      "storage": [{"branch", "timeline", "layer_bytes", "archived_wal_bytes"}…]}
  * </pre>
@@ -91,13 +92,15 @@ final class ManagementApi {
         }
         Role role;
         long atLsn;
+        Instant atTime;
         try {
           role = Role.of(request.path("role").asText("primary"));
           atLsn = request.hasNonNull("at_lsn") ? Lsn.parse(request.get("at_lsn").asText()).value() : 0;
-        } catch (IllegalArgumentException e) {
+          atTime = request.hasNonNull("at_time") ? Instant.parse(request.get("at_time").asText()) : null;
+        } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
           throw new PgException(SqlState.INVALID_PARAMETER_VALUE, e.getMessage());
         }
-        return json(fleet.start(branch, role, atLsn));
+        return json(fleet.start(branch, role, atLsn, atTime));
       }
     } else if (parts.length == 5 && parts[2].equals("computes") && method.equals("POST")) {
       switch (parts[4]) {
@@ -113,7 +116,9 @@ final class ManagementApi {
     } else if (parts.length == 3 && parts[2].equals("branches") && method.equals("GET")) {
       ArrayNode names = JSON.createArrayNode();
       fleet.branches().stream().sorted().forEach(names::add);
-      return JSON.createObjectNode().set("branches", names);
+      ObjectNode out = JSON.createObjectNode();
+      out.set("branches", names);
+      return out.put("write_forwarding", fleet.forwardingAddress());
     } else if (parts.length == 3 && parts[2].equals("usage") && method.equals("GET")) {
       return JSON.valueToTree(fleet.usage());
     }

@@ -142,9 +142,13 @@ public final class Session {
 
   /** The client went away: an open transaction block is rolled back. */
   public void close() {
-    if (status != Status.IDLE) {
-      status = Status.IDLE;
-      engine.rollback();
+    try {
+      if (status != Status.IDLE) {
+        status = Status.IDLE;
+        engine.rollback();
+      }
+    } finally {
+      engine.close();
     }
   }
 

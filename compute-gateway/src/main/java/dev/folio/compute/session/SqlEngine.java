@@ -25,6 +25,9 @@ public interface SqlEngine {
 
   default void rollback() {}
 
+  /** The session ended: whatever the engine holds for it is let go. */
+  default void close() {}
+
   /**
    * Until the SQL engine is built: every statement is refused with 0A000, saying so. The session
    * commands (transactions, SET/SHOW/RESET) work without it.

@@ -86,6 +86,8 @@ public final class FolioSqlEngine implements SqlEngine {
   private final Database db;
   /** The session's user: Folio has no roles or ownership, so psql is shown it as the owner of what it lists. */
   private String user = "";
+  /** On a compute that only reads, the session's connection to its primary, once it has written. */
+  private WriteForwarder forwarder;
   private final QueryPlans plans;
   private final LinkedHashMap<String, SqlNode> parsedStatements = new LinkedHashMap<>(64, 0.75f, true);
   /** Whether the statement runs in its normalized form, with its literals as parameters. */
@@ -126,12 +128,67 @@ public final class FolioSqlEngine implements SqlEngine {
 
   @Override
   public void commit() {
-    endBlock(true);
+    try {
+      if (forwarder != null && forwarder.active()) {
+        awaitOwnWrite(forwarder.end(true));
+      }
+    } finally {
+      endBlock(true);
+    }
   }
 
   @Override
   public void rollback() {
-    endBlock(false);
+    try {
+      if (forwarder != null) {
+        forwarder.end(false);
+      }
+    } finally {
+      endBlock(false);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (forwarder != null) {
+      forwarder.close();
+    }
+  }
+
+  /** Whether a statement changes anything (DDL, INSERT, UPDATE, DELETE): what a replica forwards. */
+  private boolean writes(String sql) {
+    return Ddl.isDdl(sql) || !Copy.isCopy(sql) && isDml(parsed(Parameters.placeholders(sql).sql()));
+  }
+
+  /**
+   * A write on a compute that only reads, run on the branch's primary ({@link WriteForwarder}).
+   * Under REPEATABLE READ it is refused: the block's snapshot is this compute's, the write's would
+   * be the primary's.
+   */
+  private StatementResult forward(String sql, List<String> parameters) {
+    if (repeatableRead && blockXid != 0) {
+      throw new PgException(SqlState.READ_ONLY_SQL_TRANSACTION, "cannot execute this statement in a read-only "
+          + "transaction", "A REPEATABLE READ transaction on a replica only reads: write in READ COMMITTED, or on "
+          + "the primary.", false);
+    }
+    if (forwarder == null) {
+      forwarder = new WriteForwarder(db.computes().primaryAddress(), user);
+    }
+    WriteForwarder.Forwarded done = forwarder.forward(sql, parameters, blockXid != 0);
+    awaitOwnWrite(done.primaryLsn());
+    return done.result();
+  }
+
+  /** After a forwarded commit: until this compute has followed the log to it (at most ten seconds). */
+  private void awaitOwnWrite(long primaryLsn) {
+    if (primaryLsn == 0) {
+      return;
+    }
+    try {
+      db.transactions().awaitRead(primaryLsn, java.time.Duration.ofSeconds(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void endBlock(boolean commit) {
@@ -251,6 +308,10 @@ public final class FolioSqlEngine implements SqlEngine {
     StatementResult described = psqlCatalog(sql);
     if (described != null) {
       return described;
+    }
+    if (db.transactions().readOnly() && db.computes().primaryAddress() != null
+        && (forwarder != null && forwarder.active() || writes(sql))) {
+      return forward(sql, parameters);
     }
     return inTransaction(xid -> {
       if (Ddl.isDdl(sql)) {

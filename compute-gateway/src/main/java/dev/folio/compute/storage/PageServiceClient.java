@@ -4,6 +4,8 @@ import dev.folio.compute.pgwire.PgException;
 import dev.folio.format.PageKey;
 import dev.folio.format.TimelineId;
 import dev.folio.format.page.Page;
+import dev.folio.schemas.pageservice.v1.GetLsnByTimestampRequest;
+import dev.folio.schemas.pageservice.v1.GetLsnByTimestampResponse;
 import dev.folio.schemas.pageservice.v1.GetPageRequest;
 import dev.folio.schemas.pageservice.v1.GetPageResponse;
 import dev.folio.schemas.pageservice.v1.GetPagesRequest;
@@ -89,6 +91,30 @@ public final class PageServiceClient implements PageSource, AutoCloseable {
       throw failure(keys.get(pages.size()), e.getStatus());
     }
     return pages;
+  }
+
+  /**
+   * The LSN of the timeline's last commit at or before {@code time}; an IllegalArgumentException
+   * says why there is none (the time is before the retained history, after the newest commit, or
+   * the timeline has none).
+   */
+  public long lsnAt(java.time.Instant time) {
+    long micros = time.getEpochSecond() * 1_000_000 + time.getNano() / 1_000;
+    GetLsnByTimestampResponse r;
+    try {
+      r = stub.withDeadlineAfter(30, TimeUnit.SECONDS).getLsnByTimestamp(GetLsnByTimestampRequest.newBuilder()
+          .setTenant(tenant).setTimeline(timeline.toString()).setTimeMicros(micros).build());
+    } catch (StatusRuntimeException e) {
+      throw new PgException("58030", "could not resolve " + time + " on timeline " + timeline + ": " + e.getStatus());
+    }
+    return switch (r.getKind()) {
+      case PRESENT -> r.getLsn();
+      case PAST -> throw new IllegalArgumentException(time + " is before the retained history of timeline " + timeline
+          + " (the oldest LSN that can be read is " + dev.folio.format.Lsn.format(r.getLsn()) + ")");
+      case FUTURE -> throw new IllegalArgumentException(time + " is after the newest commit of timeline " + timeline
+          + " (its last flush is at " + dev.folio.format.Lsn.format(r.getLsn()) + ")");
+      default -> throw new IllegalArgumentException("timeline " + timeline + " has no commit");
+    };
   }
 
   private static dev.folio.schemas.pageservice.v1.PageKey key(PageKey key) {

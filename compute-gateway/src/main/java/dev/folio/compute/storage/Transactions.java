@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -146,6 +147,23 @@ public final class Transactions {
     }
     long seen = floor;
     commitLsns.values().removeIf(at -> Lsn.compare(at, seen) <= 0);
+    notifyAll();
+  }
+
+  /**
+   * Waits until this compute reads at {@code lsn} or beyond (a replica that forwarded a write waits
+   * for it to come back through the log); false if it has not within {@code timeout}.
+   */
+  public synchronized boolean awaitRead(long lsn, java.time.Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (Lsn.compare(readLsn.getAsLong(), lsn) < 0) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return true;
   }
 
   /** Whether {@code xid} has begun here and not ended. */

@@ -24,6 +24,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +38,9 @@ import org.postgresql.util.PSQLException;
 
 /**
  * Hot replicas and static computes on the real broker, S3 and page service, through the gateway:
- * a commit on the primary shows on the replica (read-only address) within its lag; a replica
- * refuses writes with 25006; a reader on the replica sees a constant total while transfers commit
+ * a commit on the primary shows on the replica (read-only address) within its lag; with write
+ * forwarding off a replica refuses writes with 25006, with it on they go to the primary, in and out
+ * of transaction blocks, and the replica reads them back at once; a reader on the replica sees a constant total while transfers commit
  * on the primary (its snapshots hold); a static compute at an LSN shows exactly what was committed
  * by then; the gateway adds replicas as read-only sessions grow and stops them when idle; a new
  * primary fences the old one and the replica follows it.
@@ -52,7 +54,7 @@ class ReplicaTest {
   @Test
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void replicasFollowThePrimary(KafkaEndpoint kafka, S3Endpoint s3) throws Exception {
-    try (Fixture f = Fixture.start(kafka, s3); Gateway gateway = start(f)) {
+    try (Fixture f = Fixture.start(kafka, s3); Gateway gateway = start(f, false)) {
       try (Connection c = primary(gateway); Statement s = c.createStatement()) {
         s.execute("CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL)");
         for (int i = 1; i <= 10; i++) {
@@ -60,6 +62,7 @@ class ReplicaTest {
         }
       }
       String early = lsnOf(gateway, "primary");
+      Instant earlyTime = Instant.now();
 
       try (Connection replica = readOnly(gateway); Statement r = replica.createStatement();
           Connection c = primary(gateway); Statement s = c.createStatement()) {
@@ -122,13 +125,20 @@ class ReplicaTest {
       }
       assertThat(api(gateway, "POST", "/v1/computes", "{\"branch\": \"main\", \"role\": \"static\", "
           + "\"at_lsn\": \"FF/0\"}").get("code").asText()).isEqualTo("57P03");
+      // The same by time: the last commit at or before it.
+      JsonNode byTime = api(gateway, "POST", "/v1/computes",
+          "{\"branch\": \"main\", \"role\": \"static\", \"at_time\": \"" + earlyTime + "\"}");
+      try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + byTime.get("address").asText() + "/main",
+          "app", ""); Statement s = c.createStatement()) {
+        assertThat(rows(s, "SELECT count(*), sum(balance) FROM accounts")).containsExactly("10|1000");
+      }
     }
   }
 
   @Test
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
-  void elasticReplicasAndANewPrimary(KafkaEndpoint kafka, S3Endpoint s3) throws Exception {
-    try (Fixture f = Fixture.start(kafka, s3); Gateway gateway = start(f)) {
+  void elasticReplicasWritesForwardedAndANewPrimary(KafkaEndpoint kafka, S3Endpoint s3) throws Exception {
+    try (Fixture f = Fixture.start(kafka, s3); Gateway gateway = start(f, true)) {
       try (Connection c = primary(gateway); Statement s = c.createStatement()) {
         s.execute("CREATE TABLE kv (k int PRIMARY KEY, v text)");
         s.execute("INSERT INTO kv VALUES (1, 'one')");
@@ -149,6 +159,27 @@ class ReplicaTest {
           c.close();
         }
       }
+      // Writes sent to a replica go to the primary: in the log, read back at once on the replica.
+      try (Connection replica = readOnly(gateway); Statement r = replica.createStatement();
+          Connection c = primary(gateway); Statement s = c.createStatement()) {
+        assertThat(r.executeUpdate("INSERT INTO kv VALUES (10, 'through a replica')")).isEqualTo(1);
+        assertThat(rows(r, "SELECT v FROM kv WHERE k = 10")).containsExactly("through a replica");
+        assertThat(rows(s, "SELECT v FROM kv WHERE k = 10")).containsExactly("through a replica");
+        replica.setAutoCommit(false);
+        assertThat(r.executeUpdate("UPDATE kv SET v = 'in a block' WHERE k = 10")).isEqualTo(1);
+        assertThat(r.executeUpdate("DELETE FROM kv WHERE k = 10")).isEqualTo(1);
+        replica.rollback();
+        assertThat(rows(r, "SELECT v FROM kv WHERE k = 10")).containsExactly("through a replica");
+        assertThat(r.executeUpdate("UPDATE kv SET v = 'committed in a block' WHERE k = 10")).isEqualTo(1);
+        replica.commit();
+        replica.setAutoCommit(true);
+        assertThat(rows(r, "SELECT v FROM kv WHERE k = 10")).containsExactly("committed in a block");
+        assertThat(rows(s, "SELECT v FROM kv WHERE k = 10")).containsExactly("committed in a block");
+        assertThatThrownBy(() -> r.execute("INSERT INTO kv VALUES (10, 'again')"))
+            .isInstanceOfSatisfying(PSQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("23505"));
+        s.execute("DELETE FROM kv WHERE k = 10");
+      }
+
       // Idle, the replicas the gateway added are stopped; the primary is only suspended.
       await().atMost(Duration.ofSeconds(60)).until(() -> computes(gateway, "replica").isEmpty());
 
@@ -164,7 +195,8 @@ class ReplicaTest {
     }
   }
 
-  private static Gateway start(Fixture f) throws Exception {
+  /** A gateway over the fixture's timeline as branch main: two read-only sessions per replica, 2 s idle. */
+  private static Gateway start(Fixture f, boolean writeForwarding) throws Exception {
     ComputeNode.Config compute = new ComputeNode.Config(WalWriterConfig.of(f.bootstrapServers(), f.topic()),
         "127.0.0.1", f.pageServer().grpcPort(), Fixture.TENANT, f.timeline(), f.token(), 1 << 20,
         new PgServer.Config("127.0.0.1", 0, true, Map.of()), 0);
@@ -179,7 +211,8 @@ class ReplicaTest {
         return new StorageBytes(0, 0);
       }
     };
-    return Gateway.start(new Gateway.Config("127.0.0.1", 0, null, 0, ADMIN, Duration.ofSeconds(2), 0, 2), branches,
+    return Gateway.start(new Gateway.Config("127.0.0.1", 0, null, 0, ADMIN, Duration.ofSeconds(2), 0, 2,
+        writeForwarding), branches,
         (spec, computes) -> ComputeNode.start(compute, spec, computes));
   }
 
