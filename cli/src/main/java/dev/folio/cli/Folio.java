@@ -1,6 +1,8 @@
 package dev.folio.cli;
 
 import dev.folio.cli.bench.BenchCommand;
+import dev.folio.cli.branch.BranchCommand;
+import dev.folio.cli.branch.LsnAtCommand;
 import dev.folio.cli.compute.ComputeCommand;
 import dev.folio.cli.compute.UsageCommand;
 import dev.folio.cli.flink.FlinkCommand;
@@ -17,7 +19,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Folio.Version.class,
     description = "Folio: disaggregated database storage. The log is the database.",
-    subcommands = {LocalCommand.class, ComputeCommand.class, UsageCommand.class, BenchCommand.class, FlinkCommand.class, PageServiceCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {LocalCommand.class, ComputeCommand.class, UsageCommand.class, BranchCommand.class,
+        LsnAtCommand.class, BenchCommand.class, FlinkCommand.class, PageServiceCommand.class, CommandLine.HelpCommand.class})
 public final class Folio implements Runnable {
   @Spec
   CommandSpec spec;

@@ -89,19 +89,21 @@ public final class ComputeNode implements RunningCompute {
         config.timeline(), config.pageServiceToken());
     // The cache holds whole pages: its bound in bytes is a number of 8 KiB pages (at least 8).
     int cachePages = (int) Math.max(8, config.bufferBytes() / Page.SIZE);
+    // A branch's own log starts after the LSN it branched at: its records come after its parent's.
+    long branchLsn = pageService.branchLsn();
     Transactions transactions;
     switch (spec.role()) {
       case PRIMARY -> {
-        writer = WalWriter.open(config.wal(), config.timeline(), 0, meters);
+        writer = WalWriter.open(config.wal(), config.timeline(), branchLsn, meters);
         follower = null;
-        pages = new BufferCache(pageService, writer, cachePages);
+        pages = new BufferCache(pageService, writer, cachePages, branchLsn);
         transactions = new Transactions(pages, writer);
         readLsn = writer::durableLsn;
         health = writer::problem;
       }
       case REPLICA -> {
         writer = null;
-        follower = WalFollower.open(config.wal(), config.timeline(), meters);
+        follower = WalFollower.open(config.wal(), config.timeline(), branchLsn, meters);
         pages = new BufferCache(pageService, follower.appliedLsn(), follower::appliedLsn, cachePages);
         transactions = Transactions.readOnly(pages, follower::appliedLsn);
         follower.start(pages, transactions);
@@ -112,7 +114,7 @@ public final class ComputeNode implements RunningCompute {
         long at;
         try {
           at = spec.atTime() != null ? pageService.lsnAt(spec.atTime()) : spec.atLsn();
-          long end = TimelineTail.followFrom(config.wal(), config.timeline()).lastCommittedFlush();
+          long end = Lsn.max(branchLsn, TimelineTail.followFrom(config.wal(), config.timeline()).lastCommittedFlush());
           if (Lsn.compare(at, end) > 0) {
             throw new IllegalArgumentException("LSN " + Lsn.format(at) + " is beyond the end of the timeline's log "
                 + "(its last commit is at " + Lsn.format(end) + ")");

@@ -137,7 +137,7 @@ public final class ComputeCommand implements Runnable {
   }
 
   /** A time as 'YYYY-MM-DD HH:MM:SS[.fff] UTC' or ISO-8601. */
-  static Instant instant(String text) {
+  public static Instant instant(String text) {
     String t = text.strip();
     if (t.endsWith(" UTC")) {
       return LocalDateTime.parse(t.substring(0, t.length() - 4).replace(' ', 'T')).toInstant(ZoneOffset.UTC);
@@ -151,7 +151,7 @@ public final class ComputeCommand implements Runnable {
   }
 
   /** Prints rows as columns padded to their widest cell. */
-  static void print(PrintWriter out, List<String[]> rows) {
+  public static void print(PrintWriter out, List<String[]> rows) {
     int[] widths = new int[rows.get(0).length];
     for (String[] r : rows) {
       for (int i = 0; i < r.length; i++) {

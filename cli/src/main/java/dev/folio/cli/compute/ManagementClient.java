@@ -2,6 +2,7 @@ package dev.folio.cli.compute;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,16 +30,16 @@ public final class ManagementClient {
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  JsonNode get(String path) throws IOException, InterruptedException {
+  public JsonNode get(String path) throws IOException, InterruptedException {
     return send(HttpRequest.newBuilder(uri(path)).GET());
   }
 
-  JsonNode post(String path, JsonNode body) throws IOException, InterruptedException {
+  public JsonNode post(String path, JsonNode body) throws IOException, InterruptedException {
     return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
   }
 
-  static JsonNode object(String field, String value) {
+  public static ObjectNode object(String field, String value) {
     return JSON.createObjectNode().put(field, value);
   }
 

@@ -5,6 +5,7 @@ import dev.folio.compute.fleet.ComputeLauncher;
 import dev.folio.compute.fleet.Role;
 import dev.folio.compute.gateway.ComputeProcess;
 import dev.folio.compute.gateway.Gateway;
+import dev.folio.compute.storage.PageServiceClient;
 import dev.folio.compute.pgwire.PgServer;
 import dev.folio.flink.local.LocalFlink;
 import dev.folio.flink.materializer.FaultInjector;
@@ -42,9 +43,10 @@ import org.apache.kafka.clients.admin.Admin;
  * The whole of Folio on one machine, on embedded defaults, its data under one folder: a Kafka
  * broker (KRaft) and S3Proxy (objects on disk), the materializer on a Flink MiniCluster (resuming
  * from its last retained checkpoint), the page service, and the gateway, which starts a compute for
- * each branch a client names (one for {@code main} at once) and suspends it when idle. The
- * management API's address goes to {@code api} and its token to {@code admin-token} in the folder. Started again on the same folder, it has the same data. Everything it starts is
- * stopped by {@link #close}, last started first.
+ * each branch a client names (one for {@code main} at once) and suspends it when idle, and manages
+ * branches ({@link StoredBranches}). The management API's address goes to {@code api} and its token
+ * to {@code admin-token} in the folder. Started again on the same folder, it has the same data.
+ * Everything it starts is stopped by {@link #close}, last started first.
  */
 public final class LocalSystem implements AutoCloseable {
   static final String TENANT = "default";
@@ -57,6 +59,8 @@ public final class LocalSystem implements AutoCloseable {
   private final String adminToken;
   private final String mainCompute;
   private final TimelineId timeline;
+  private final String bootstrapServers;
+  private final WalTopicConfig topic;
 
   private LocalSystem(Path home, Options options, PrintStream log) throws Exception {
     Files.createDirectories(home);
@@ -69,15 +73,15 @@ public final class LocalSystem implements AutoCloseable {
     started.add(s3);
     s3.createBucket(BUCKET);
     S3Endpoint endpoint = new S3Endpoint(s3.endpoint(), EmbeddedS3.REGION, s3.accessKey(), s3.secretKey(), BUCKET, "");
-    WalTopicConfig topic = WalTopicConfig.singleBroker(WalTopicConfig.DEFAULT_PREFIX);
+    bootstrapServers = kafka.bootstrapServers();
+    topic = WalTopicConfig.singleBroker(WalTopicConfig.DEFAULT_PREFIX);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
       WalTopic.ensure(admin, topic);
     }
     StorageLayout layout = new StorageLayout(endpoint.s3aRoot(), TENANT);
     ObjectStore store = new ObjectStore(endpoint.s3aRoot(), endpoint.s3aProperties());
     started.add(store);
-    StoredBranches branches = new StoredBranches(store, layout);
-    timeline = branches.ensure("main");
+    timeline = StoredBranches.ensure(store, layout, "main");
 
     LocalFlink.S3 flinkS3 = new LocalFlink.S3(s3.endpoint(), s3.accessKey(), s3.secretKey(), layout.checkpoints());
     String resume = LocalFlink.latestCheckpoint(flinkS3);
@@ -101,6 +105,9 @@ public final class LocalSystem implements AutoCloseable {
         "127.0.0.1", pageServer.grpcPort(), TENANT, timeline, token, COMPUTE_CACHE_BYTES,
         new PgServer.Config("127.0.0.1", 0, true, Map.of()), 0);
     adminToken = token(home.resolve("admin-token"));
+    int pageServicePort = pageServer.grpcPort();
+    StoredBranches branches = new StoredBranches(store, layout, compute.wal(),
+        t -> new PageServiceClient("127.0.0.1", pageServicePort, TENANT, t, token));
     // A process compute asks the management API for folio.compute_nodes: its address is known once
     // the gateway listens, and no compute starts before that.
     ComputeLauncher launcher = options.processIsolation()
@@ -177,6 +184,16 @@ public final class LocalSystem implements AutoCloseable {
 
   public TimelineId timeline() {
     return timeline;
+  }
+
+  /** The embedded broker, for tools and checks. */
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  /** The WAL topic and its dead-letter topic. */
+  public WalTopicConfig topic() {
+    return topic;
   }
 
   /**

@@ -1,33 +1,60 @@
 package dev.folio.cli.local;
 
-import dev.folio.compute.gateway.BranchCatalog;
+import dev.folio.compute.gateway.BranchManager;
+import dev.folio.compute.pgwire.PgException;
+import dev.folio.compute.pgwire.SqlState;
+import dev.folio.compute.storage.PageServiceClient;
+import dev.folio.format.Lsn;
 import dev.folio.format.TimelineId;
 import dev.folio.format.index.TimelineIndex;
 import dev.folio.format.layer.LayerDescriptor;
 import dev.folio.format.layout.StorageLayout;
 import dev.folio.pageservice.storage.ObjectStore;
+import dev.folio.wal.writer.TimelineTail;
+import dev.folio.wal.writer.WalWriterConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The tenant's branches as they are kept in object storage: under {@code branches/}, one object
- * per branch, named for it, holding its timeline id. Storage bytes come from a timeline's newest
- * index: the layers it lists and the WAL archive files it lists.
+ * per branch, named for it, holding its timeline id. A timeline's first index says its ancestor,
+ * the LSN it branched at and when it was created; storage bytes come from its newest index (the
+ * layers and WAL archive files it lists). A new branch is a new timeline's first index and a name:
+ * nothing is copied. Deleting a branch removes its name (its layers stay until garbage collection).
  */
-final class StoredBranches implements BranchCatalog {
+final class StoredBranches implements BranchManager {
+  private static final String NAME = "[A-Za-z0-9][A-Za-z0-9_.-]{0,62}";
+  private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
   private final ObjectStore store;
   private final StorageLayout layout;
+  private final WalWriterConfig wal;
+  private final Function<TimelineId, PageServiceClient> pageService;
 
-  StoredBranches(ObjectStore store, StorageLayout layout) {
+  /**
+   * @param wal where the log is: a branch point defaults to the parent's last committed flush
+   * @param pageService a client of the page service for a timeline (closed after each use): times to LSNs
+   */
+  StoredBranches(ObjectStore store, StorageLayout layout, WalWriterConfig wal,
+      Function<TimelineId, PageServiceClient> pageService) {
     this.store = store;
     this.layout = layout;
+    this.wal = wal;
+    this.pageService = pageService;
   }
 
   @Override
-  public Map<String, TimelineId> branches() {
+  public synchronized Map<String, TimelineId> branches() {
     Map<String, TimelineId> out = new LinkedHashMap<>();
     for (String name : store.list(layout.branches())) {
       TimelineId timeline = timeline(name);
@@ -40,7 +67,7 @@ final class StoredBranches implements BranchCatalog {
 
   @Override
   public TimelineId timeline(String branch) {
-    if (branch.isEmpty() || branch.contains("/")) {
+    if (!branch.matches(NAME)) {
       return null;
     }
     byte[] id = store.readIfExists(layout.branches() + branch);
@@ -48,10 +75,10 @@ final class StoredBranches implements BranchCatalog {
   }
 
   /** The timeline of a branch, created (with its first index, no ancestor) if there is no such branch. */
-  TimelineId ensure(String branch) {
-    TimelineId existing = timeline(branch);
-    if (existing != null) {
-      return existing;
+  static TimelineId ensure(ObjectStore store, StorageLayout layout, String branch) {
+    byte[] id = store.readIfExists(layout.branches() + branch);
+    if (id != null) {
+      return TimelineId.parse(new String(id, StandardCharsets.UTF_8).strip());
     }
     TimelineId timeline = TimelineId.generate();
     store.write(layout.index(timeline, 1), TimelineIndex.created(timeline, null, Instant.now()).toJson());
@@ -66,14 +93,139 @@ final class StoredBranches implements BranchCatalog {
     if (names.isEmpty()) {
       return new StorageBytes(0, 0);
     }
-    String path = layout.indexDirectory(timeline) + names.get(names.size() - 1);
+    TimelineIndex index = index(timeline, names.get(names.size() - 1));
+    long layers = index.layers().stream().mapToLong(LayerDescriptor::sizeBytes).sum();
+    long archived = index.walArchive().stream().mapToLong(TimelineIndex.ArchiveFile::sizeBytes).sum();
+    return new StorageBytes(layers, archived);
+  }
+
+  @Override
+  public synchronized List<Branch> list() {
+    Map<String, TimelineId> all = branches();
+    Map<TimelineId, String> names = new HashMap<>();
+    all.forEach((name, timeline) -> names.put(timeline, name));
+    Map<String, Branch> byName = new LinkedHashMap<>();
+    for (Map.Entry<String, TimelineId> b : all.entrySet()) {
+      TimelineIndex first = index(b.getValue(), TimelineIndex.fileName(1));
+      TimelineIndex.Ancestor ancestor = first.ancestor();
+      byName.put(b.getKey(), new Branch(b.getKey(), b.getValue(),
+          ancestor == null ? null : names.getOrDefault(ancestor.timeline(), ancestor.timeline().toString()),
+          ancestor == null ? 0 : ancestor.lsn(), first.createdAt(), storage(b.getValue())));
+    }
+    // Parents before children: a walk from the roots.
+    List<Branch> ordered = new ArrayList<>();
+    Deque<Branch> todo = new ArrayDeque<>();
+    byName.values().stream().filter(b -> b.parent() == null || !byName.containsKey(b.parent())).forEach(todo::add);
+    while (!todo.isEmpty()) {
+      Branch b = todo.poll();
+      ordered.add(b);
+      byName.values().stream().filter(c -> b.name().equals(c.parent())).forEach(todo::addFirst);
+    }
+    return ordered;
+  }
+
+  @Override
+  public synchronized Branch create(String name, String parent, Long lsn, Instant time) {
+    if (!name.matches(NAME)) {
+      throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "a branch name is 1 to 63 letters, digits, '_', '.' "
+          + "or '-', starting with a letter or digit, not \"" + name + "\"");
+    }
+    if (timeline(name) != null) {
+      throw new PgException("42P04", "branch \"" + name + "\" already exists");
+    }
+    TimelineId from = existing(parent);
+    long floor = index(from, TimelineIndex.fileName(1)).ancestor() == null ? 0
+        : index(from, TimelineIndex.fileName(1)).ancestor().lsn();
+    long end = Lsn.max(floor, TimelineTail.followFrom(wal, from).lastCommittedFlush());
+    long at;
+    if (lsn != null && time != null) {
+      throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "give the branch point as an LSN or as a time, not both");
+    } else if (lsn != null) {
+      at = lsn;
+    } else if (time != null) {
+      at = lsnAt(parent, time);
+    } else {
+      at = end;
+    }
+    if (Lsn.compare(at, end) > 0 || Lsn.compare(at, floor) < 0) {
+      throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "LSN " + Lsn.format(at) + " is not in the history of "
+          + "branch \"" + parent + "\" (" + Lsn.format(floor) + " to " + Lsn.format(end) + ")");
+    }
+    TimelineId timeline = TimelineId.generate();
+    Instant created = Instant.now();
+    store.write(layout.index(timeline, 1),
+        TimelineIndex.created(timeline, new TimelineIndex.Ancestor(from, at), created).toJson());
+    store.write(layout.branches() + name, timeline.toString().getBytes(StandardCharsets.UTF_8));
+    return new Branch(name, timeline, parent, at, created, new StorageBytes(0, 0));
+  }
+
+  @Override
+  public synchronized List<String> delete(String name, boolean cascade) {
+    existing(name);
+    List<Branch> all = list();
+    List<String> doomed = new ArrayList<>();
+    collect(name, all, doomed);
+    if (doomed.size() > 1 && !cascade) {
+      throw new PgException("2BP01", "cannot delete branch \"" + name + "\" because other branches depend on it",
+          "Branches " + String.join(", ", doomed.subList(1, doomed.size())) + " branch from it: delete them first, "
+          + "or delete with --cascade.", false);
+    }
+    for (int i = doomed.size() - 1; i >= 0; i--) {
+      store.delete(layout.branches() + doomed.get(i));
+    }
+    return doomed;
+  }
+
+  private static void collect(String name, List<Branch> all, List<String> into) {
+    into.add(name);
+    for (Branch b : all) {
+      if (name.equals(b.parent())) {
+        collect(b.name(), all, into);
+      }
+    }
+  }
+
+  @Override
+  public synchronized Branch restore(String name, Instant time) {
+    TimelineId old = existing(name);
+    long at = lsnAt(name, time);
+    String backup = name + "-before-restore-" + STAMP.format(Instant.now());
+    store.write(layout.branches() + backup, old.toString().getBytes(StandardCharsets.UTF_8));
+    TimelineId timeline = TimelineId.generate();
+    store.write(layout.index(timeline, 1),
+        TimelineIndex.created(timeline, new TimelineIndex.Ancestor(old, at), Instant.now()).toJson());
+    store.delete(layout.branches() + name);
+    store.write(layout.branches() + name, timeline.toString().getBytes(StandardCharsets.UTF_8));
+    return list().stream().filter(b -> b.name().equals(backup)).findFirst().orElseThrow();
+  }
+
+  @Override
+  public long lsnAt(String branch, Instant time) {
+    TimelineId timeline = existing(branch);
+    try (PageServiceClient client = pageService.apply(timeline)) {
+      return client.lsnAt(time);
+    } catch (IllegalArgumentException e) {
+      throw new PgException(SqlState.INVALID_PARAMETER_VALUE, e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PgException(SqlState.QUERY_CANCELED, "interrupted");
+    }
+  }
+
+  private TimelineId existing(String branch) {
+    TimelineId timeline = timeline(branch);
+    if (timeline == null) {
+      throw new PgException(SqlState.INVALID_CATALOG_NAME, "branch \"" + branch + "\" does not exist");
+    }
+    return timeline;
+  }
+
+  private TimelineIndex index(TimelineId timeline, String fileName) {
+    String path = layout.indexDirectory(timeline) + fileName;
     byte[] json = store.readIfExists(path);
     if (json == null) {
-      return new StorageBytes(0, 0);
+      throw new PgException("58030", "timeline " + timeline + " has no index " + fileName);
     }
-    TimelineIndex index = TimelineIndex.fromJson(path, json);
-    long layers = index.layers().stream().mapToLong(LayerDescriptor::sizeBytes).sum();
-    long wal = index.walArchive().stream().mapToLong(TimelineIndex.ArchiveFile::sizeBytes).sum();
-    return new StorageBytes(layers, wal);
+    return TimelineIndex.fromJson(path, json);
   }
 }

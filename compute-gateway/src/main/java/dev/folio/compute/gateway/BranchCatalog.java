@@ -3,7 +3,7 @@ package dev.folio.compute.gateway;
 import dev.folio.format.TimelineId;
 import java.util.Map;
 
-/** The tenant's branches by name, and what each timeline keeps in storage. */
+/** The tenant's branches by name, and what each timeline keeps in storage: what the gateway routes by. */
 public interface BranchCatalog {
   /** Every branch: its name and its timeline. */
   Map<String, TimelineId> branches();

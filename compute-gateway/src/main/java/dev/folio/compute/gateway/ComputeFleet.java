@@ -280,6 +280,20 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
     return info(e);
   }
 
+  /** Stops every compute of a branch and takes them out of the registry (the branch is gone, or rewound). */
+  public void stopBranch(String branch) {
+    List<Endpoint> gone = new ArrayList<>();
+    synchronized (this) {
+      for (Endpoint e : List.copyOf(endpoints.values())) {
+        if (e.branch.equals(branch)) {
+          forget(e);
+          gone.add(e);
+        }
+      }
+    }
+    gone.forEach(e -> e.stopped.join());
+  }
+
   /** Sends a CancelRequest to every running compute: only the one that gave out the key acts on it. */
   public void cancel(int processId, int secretKey) {
     List<RunningCompute> up = new ArrayList<>();

@@ -283,7 +283,7 @@ public final class ComputeProcess {
     @Override
     public List<String> branches() {
       List<String> out = new ArrayList<>();
-      get("/v1/branches").path("branches").forEach(b -> out.add(b.asText()));
+      get("/v1/branches").path("branches").forEach(b -> out.add(b.path("name").asText()));
       return out;
     }
 

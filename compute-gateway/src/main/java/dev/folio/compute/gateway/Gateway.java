@@ -69,7 +69,7 @@ public final class Gateway implements AutoCloseable {
       fleet.forwardWritesTo(config.host() + ":" + port());
     }
     http = new OpsServer(config.host(), config.httpPort(), meters, () -> null);
-    new ManagementApi(fleet, config.adminToken()).serveOn(http);
+    new ManagementApi(fleet, branches, config.adminToken()).serveOn(http);
   }
 
   private Channel listen(String host, int port, SslContext tls, boolean readOnly) throws InterruptedException {

@@ -16,6 +16,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The gateway's management API: HTTP and JSON, every request with {@code Authorization: Bearer
@@ -29,13 +31,19 @@ import java.time.Instant;
  *                                      static compute is a new one)
  * POST /v1/computes/{id}/suspend      → the compute, suspended
  * POST /v1/computes/{id}/stop         → the compute, stopped and gone from the registry
- * GET  /v1/branches                   {"branches": [name…], "write_forwarding": "host:port" or null}
+ * GET  /v1/branches                   {"branches": [{"name", "timeline", "parent", "branch_lsn", "created_at",
+ *                                      "layer_bytes", "archived_wal_bytes"}…], "write_forwarding": "host:port"}
+ * POST /v1/branches                   {"name": "dev", "parent": "main", "lsn": "0/16B3748" or "time": "…"}
+ * POST /v1/branches/{name}/delete     {"cascade": false}  → {"deleted": [name…]} (its computes stop)
+ * POST /v1/branches/{name}/restore    {"time": "2026-11-29T10:00:00Z"}  → {"branch", "backup": branch}
+ * GET  /v1/lsn-at?branch=B&time=T     {"branch", "time", "lsn"}
  * GET  /v1/usage                      {"computes": […], "compute_seconds_by_branch": {name: seconds},
  *                                      "storage": [{"branch", "timeline", "layer_bytes", "archived_wal_bytes"}…]}
  * </pre>
  *
  * An error is {@code {"code": SQLSTATE, "message": …, "hint": …}} with an HTTP status to match
- * (400 bad request, 401 no or wrong token, 404 no such branch or compute, 405, 503).
+ * (400 bad request, 401 no or wrong token, 404 no such branch or compute, 405, 409 the branch
+ * exists or has children, 503).
  */
 final class ManagementApi {
   private static final ObjectMapper JSON = new ObjectMapper()
@@ -44,13 +52,15 @@ final class ManagementApi {
   private static final String METHOD_NOT_ALLOWED = SqlState.FEATURE_NOT_SUPPORTED;
 
   private final ComputeFleet fleet;
+  private final BranchCatalog branches;
   private final byte[] token;
 
-  ManagementApi(ComputeFleet fleet, String adminToken) {
+  ManagementApi(ComputeFleet fleet, BranchCatalog branches, String adminToken) {
     if (adminToken == null || adminToken.length() < 16) {
       throw new IllegalArgumentException("the admin token must have at least 16 characters");
     }
     this.fleet = fleet;
+    this.branches = branches;
     this.token = adminToken.getBytes(StandardCharsets.UTF_8);
   }
 
@@ -77,6 +87,9 @@ final class ManagementApi {
 
   private JsonNode dispatch(String method, String path, HttpExchange ex) throws IOException {
     String[] parts = path.replaceAll("/+$", "").split("/");
+    if (parts.length < 3) {
+      throw new PgException(METHOD_NOT_ALLOWED, "no such request: " + method + " " + path);
+    }
     // "", "v1", resource, [id, action]
     if (parts.length == 3 && parts[2].equals("computes")) {
       if (method.equals("GET")) {
@@ -114,15 +127,98 @@ final class ManagementApi {
             + " (suspend or stop)");
       }
     } else if (parts.length == 3 && parts[2].equals("branches") && method.equals("GET")) {
-      ArrayNode names = JSON.createArrayNode();
-      fleet.branches().stream().sorted().forEach(names::add);
+      ArrayNode list = JSON.createArrayNode();
+      if (branches instanceof BranchManager manager) {
+        manager.list().forEach(b -> list.add(json(b)));
+      } else {
+        new java.util.TreeMap<>(branches.branches()).forEach((name, timeline) ->
+            list.add(JSON.createObjectNode().put("name", name).put("timeline", timeline.toString())));
+      }
       ObjectNode out = JSON.createObjectNode();
-      out.set("branches", names);
+      out.set("branches", list);
       return out.put("write_forwarding", fleet.forwardingAddress());
+    } else if (parts[2].equals("branches") && method.equals("POST")) {
+      return branchChange(parts, request(ex));
+    } else if (parts.length == 3 && parts[2].equals("lsn-at") && method.equals("GET")) {
+      Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+      String branch = query.getOrDefault("branch", "");
+      Instant time = instantOf(query.get("time"));
+      long lsn = manager().lsnAt(branch, time);
+      return JSON.createObjectNode().put("branch", branch).put("time", time.toString()).put("lsn", Lsn.format(lsn));
     } else if (parts.length == 3 && parts[2].equals("usage") && method.equals("GET")) {
       return JSON.valueToTree(fleet.usage());
     }
     throw new PgException(METHOD_NOT_ALLOWED, "no such request: " + method + " " + path);
+  }
+
+  /** POST /v1/branches (create), /v1/branches/{name}/delete, /v1/branches/{name}/restore. */
+  private JsonNode branchChange(String[] parts, JsonNode request) {
+    BranchManager manager = manager();
+    if (parts.length == 3) {
+      String lsn = request.path("lsn").asText(null);
+      BranchManager.Branch b;
+      try {
+        b = manager.create(request.path("name").asText(""), request.path("parent").asText("main"),
+            lsn == null ? null : Lsn.parse(lsn).value(), request.hasNonNull("time") ? instantOf(
+                request.get("time").asText()) : null);
+      } catch (IllegalArgumentException e) {
+        throw new PgException(SqlState.INVALID_PARAMETER_VALUE, e.getMessage());
+      }
+      return json(b);
+    }
+    if (parts.length == 5 && parts[4].equals("delete")) {
+      List<String> deleted = manager.delete(parts[3], request.path("cascade").asBoolean(false));
+      deleted.forEach(fleet::stopBranch);
+      ArrayNode names = JSON.createArrayNode();
+      deleted.forEach(names::add);
+      return JSON.createObjectNode().set("deleted", names);
+    }
+    if (parts.length == 5 && parts[4].equals("restore")) {
+      BranchManager.Branch backup = manager.restore(parts[3], instantOf(request.path("time").asText(null)));
+      fleet.stopBranch(parts[3]);
+      return JSON.createObjectNode().put("branch", parts[3]).set("backup", json(backup));
+    }
+    throw new PgException(METHOD_NOT_ALLOWED, "no such request: POST " + String.join("/", parts));
+  }
+
+  private BranchManager manager() {
+    if (branches instanceof BranchManager manager) {
+      return manager;
+    }
+    throw new PgException(METHOD_NOT_ALLOWED, "this gateway names branches but does not manage them");
+  }
+
+  private static Instant instantOf(String text) {
+    if (text == null || text.isEmpty()) {
+      throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "give the time, e.g. 2026-11-29T10:00:00Z");
+    }
+    try {
+      return Instant.parse(text);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "not a time: \"" + text + "\" (ISO-8601, e.g. "
+          + "2026-11-29T10:00:00Z)");
+    }
+  }
+
+  private static Map<String, String> query(String raw) {
+    Map<String, String> out = new java.util.HashMap<>();
+    if (raw != null) {
+      for (String pair : raw.split("&")) {
+        int eq = pair.indexOf('=');
+        if (eq > 0) {
+          out.put(java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+              java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+      }
+    }
+    return out;
+  }
+
+  static ObjectNode json(BranchManager.Branch b) {
+    return JSON.createObjectNode().put("name", b.name()).put("timeline", b.timeline().toString())
+        .put("parent", b.parent()).put("branch_lsn", Lsn.format(b.branchLsn()))
+        .put("created_at", text(b.createdAt())).put("layer_bytes", b.storage().layers())
+        .put("archived_wal_bytes", b.storage().archivedWal());
   }
 
   private void authorize(HttpExchange ex) {
@@ -153,6 +249,7 @@ final class ManagementApi {
       case SqlState.INVALID_CATALOG_NAME, SqlState.UNDEFINED_OBJECT -> 404;
       case METHOD_NOT_ALLOWED -> 405;
       case SqlState.CANNOT_CONNECT_NOW -> 503;
+      case "42P04", "2BP01" -> 409;
       default -> 400;
     };
   }

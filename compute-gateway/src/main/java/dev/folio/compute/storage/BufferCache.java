@@ -4,7 +4,10 @@ import dev.folio.format.Lsn;
 import dev.folio.format.PageKey;
 import dev.folio.format.page.Page;
 import dev.folio.format.redo.Redo;
+import dev.folio.format.wal.WalRecords;
+import dev.folio.schemas.wal.FullPageImage;
 import dev.folio.schemas.wal.WalRecord;
+import java.nio.ByteBuffer;
 import dev.folio.wal.writer.WalWriter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -36,6 +39,8 @@ public final class BufferCache {
   private final WalWriter writer;
   /** The LSN pages are read at: the newest written here, or the LSN a read-only compute reads at. */
   private final LongSupplier readLsn;
+  /** A branch's branch point: its first change to a page from before it logs the whole page. */
+  private final long branchLsn;
   private final int maxPages;
   private final long startLsn;
   private final LinkedHashMap<PageKey, Page> pages = new LinkedHashMap<>(1024, 0.75f, true);
@@ -46,11 +51,15 @@ public final class BufferCache {
   private long misses;
   private long prefetched;
 
-  /** The cache of a primary: pages change through its writer and are read at the newest LSN it wrote. */
-  public BufferCache(PageSource source, WalWriter writer, int maxPages) {
+  /**
+   * The cache of a primary: pages change through its writer and are read at the newest LSN it
+   * wrote. {@code branchLsn}: where its timeline branched from its ancestor (0 for a root).
+   */
+  public BufferCache(PageSource source, WalWriter writer, int maxPages, long branchLsn) {
     this.source = source;
     this.writer = writer;
     this.maxPages = maxPages;
+    this.branchLsn = branchLsn;
     this.readLsn = () -> Lsn.max(writer.lastAppendedLsn(), 1);
     // The last committed flush, not the last LSN appended: a dead predecessor may have left
     // records of an aborted transaction above it, which the page service will never ingest.
@@ -65,6 +74,7 @@ public final class BufferCache {
   public BufferCache(PageSource source, long startLsn, LongSupplier readLsn, int maxPages) {
     this.source = source;
     this.writer = null;
+    this.branchLsn = 0;
     this.maxPages = maxPages;
     this.readLsn = readLsn;
     this.startLsn = startLsn;
@@ -178,6 +188,17 @@ public final class BufferCache {
   public synchronized WalRecord change(PageKey key, long xid, Object body) {
     if (writer == null) {
       throw new IllegalStateException("a compute that only reads changes no page");
+    }
+    if (branchLsn != 0 && !WalRecords.initializesPage(body)) {
+      Page inherited = read(key);
+      if (inherited != null && Lsn.compare(inherited.lsnValue(), branchLsn) <= 0) {
+        // A branch's first change to a page it inherited: the whole page goes first, so that the
+        // branch's own log can rebuild the page without its ancestor's (as PostgreSQL's first
+        // change after a checkpoint logs a full page image).
+        WalRecord image = writer.append(key, 0, new FullPageImage(ByteBuffer.wrap(inherited.toByteArray())));
+        put(key, Redo.apply(null, image));
+        remember(key, image.getLsn());
+      }
     }
     WalRecord record = writer.append(key, xid, body);
     Page before = record.getWillInit() ? null : read(key);

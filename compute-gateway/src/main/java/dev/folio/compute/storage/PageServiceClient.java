@@ -7,6 +7,7 @@ import dev.folio.format.page.Page;
 import dev.folio.schemas.pageservice.v1.GetLsnByTimestampRequest;
 import dev.folio.schemas.pageservice.v1.GetLsnByTimestampResponse;
 import dev.folio.schemas.pageservice.v1.GetPageRequest;
+import dev.folio.schemas.pageservice.v1.GetTimelineStateRequest;
 import dev.folio.schemas.pageservice.v1.GetPageResponse;
 import dev.folio.schemas.pageservice.v1.GetPagesRequest;
 import dev.folio.schemas.pageservice.v1.PageServiceGrpc;
@@ -93,10 +94,21 @@ public final class PageServiceClient implements PageSource, AutoCloseable {
     return pages;
   }
 
+  /** The LSN the timeline branched from its ancestor at; 0 for a timeline without one. */
+  public long branchLsn() {
+    try {
+      return stub.withDeadlineAfter(30, TimeUnit.SECONDS).getTimelineState(GetTimelineStateRequest.newBuilder()
+          .setTenant(tenant).setTimeline(timeline.toString()).build()).getAncestorLsn();
+    } catch (StatusRuntimeException e) {
+      throw new PgException("58030", "could not read the state of timeline " + timeline + " from the page service: "
+          + e.getStatus());
+    }
+  }
+
   /**
    * The LSN of the timeline's last commit at or before {@code time}; an IllegalArgumentException
-   * says why there is none (the time is before the retained history, after the newest commit, or
-   * the timeline has none).
+   * says why there is none (the time is before the retained history or in the future, or the
+   * timeline has no commit).
    */
   public long lsnAt(java.time.Instant time) {
     long micros = time.getEpochSecond() * 1_000_000 + time.getNano() / 1_000;
@@ -111,8 +123,14 @@ public final class PageServiceClient implements PageSource, AutoCloseable {
       case PRESENT -> r.getLsn();
       case PAST -> throw new IllegalArgumentException(time + " is before the retained history of timeline " + timeline
           + " (the oldest LSN that can be read is " + dev.folio.format.Lsn.format(r.getLsn()) + ")");
-      case FUTURE -> throw new IllegalArgumentException(time + " is after the newest commit of timeline " + timeline
-          + " (its last flush is at " + dev.folio.format.Lsn.format(r.getLsn()) + ")");
+      // After the newest commit: that commit is the last one before the time, unless the time is yet to come.
+      case FUTURE -> {
+        if (time.isAfter(java.time.Instant.now())) {
+          throw new IllegalArgumentException(time + " is in the future (the last flush of timeline " + timeline
+              + " is at " + dev.folio.format.Lsn.format(r.getLsn()) + ")");
+        }
+        yield r.getLsn();
+      }
       default -> throw new IllegalArgumentException("timeline " + timeline + " has no commit");
     };
   }

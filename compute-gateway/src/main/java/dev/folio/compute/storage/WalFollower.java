@@ -40,20 +40,23 @@ public final class WalFollower implements AutoCloseable {
   private BufferCache pages;
   private Transactions transactions;
 
-  private WalFollower(WalWriterConfig config, TimelineId timeline, MeterRegistry meters) {
+  private WalFollower(WalWriterConfig config, TimelineId timeline, long branchLsn, MeterRegistry meters) {
     this.timeline = timeline;
     TimelineTail.Start start = TimelineTail.followFrom(config, timeline);
     this.reader = new WalReader(config.bootstrapServers(), config.clientProperties(), config.topic(), start.offsets(),
         meters, false);
-    reader.tracker().assumeRead(timeline, start.lastCommittedFlush());
-    this.applied = start.lastCommittedFlush();
+    this.applied = Lsn.max(start.lastCommittedFlush(), branchLsn);
+    reader.tracker().assumeRead(timeline, applied);
     this.thread = new Thread(this::follow, "folio-wal-follower-" + timeline.toString().substring(0, 8));
     thread.setDaemon(true);
   }
 
-  /** Finds where to start; {@link #follow} begins once the cache and the transactions are given. */
-  public static WalFollower open(WalWriterConfig config, TimelineId timeline, MeterRegistry meters) {
-    return new WalFollower(config, timeline, meters);
+  /**
+   * Finds where to start (for a branch with no commit of its own yet, the LSN it branched at);
+   * following begins once the cache and the transactions are given.
+   */
+  public static WalFollower open(WalWriterConfig config, TimelineId timeline, long branchLsn, MeterRegistry meters) {
+    return new WalFollower(config, timeline, branchLsn, meters);
   }
 
   /** Starts applying the log to these. */

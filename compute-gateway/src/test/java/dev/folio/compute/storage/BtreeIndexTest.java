@@ -61,7 +61,7 @@ class BtreeIndexTest {
       try (WalWriter writer = WalWriter.open(config, f.timeline(), 0, new SimpleMeterRegistry());
           PageServiceClient client = new PageServiceClient("127.0.0.1", f.pageServer().grpcPort(), Fixture.TENANT,
               f.timeline(), f.token())) {
-        BufferCache pages = new BufferCache(client, writer, 16);
+        BufferCache pages = new BufferCache(client, writer, 16, 0);
         BtreeIndex index = BtreeIndex.create(pages, new Transactions(pages, writer), DATABASE);
         relation = index.relation();
         for (int i = 0; i < 3000; i++) {
@@ -84,7 +84,7 @@ class BtreeIndexTest {
       try (WalWriter writer = WalWriter.open(config, f.timeline(), 0, new SimpleMeterRegistry());
           PageServiceClient client = new PageServiceClient("127.0.0.1", f.pageServer().grpcPort(), Fixture.TENANT,
               f.timeline(), f.token())) {
-        BtreeIndex index = new BtreeIndex(new BufferCache(client, writer, 64), DATABASE, relation);
+        BtreeIndex index = new BtreeIndex(new BufferCache(client, writer, 64, 0), DATABASE, relation);
         checkScans(index, oracle, random);
       }
     }

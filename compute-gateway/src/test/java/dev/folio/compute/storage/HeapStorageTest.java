@@ -44,7 +44,7 @@ class HeapStorageTest {
     PageServer server = f.pageServer();
     try (WalWriter writer = WalWriter.open(writerConfig, timeline, 0, new SimpleMeterRegistry());
         PageServiceClient client = new PageServiceClient("127.0.0.1", server.grpcPort(), Fixture.TENANT, timeline, token)) {
-      BufferCache pages = new BufferCache(client, writer, 8);
+      BufferCache pages = new BufferCache(client, writer, 8, 0);
       Transactions tx = new Transactions(pages, writer);
       HeapRelation heap = HeapRelation.create(pages, tx, 5);
       relation = heap.relation();
@@ -88,7 +88,7 @@ class HeapStorageTest {
 
     try (WalWriter writer = WalWriter.open(writerConfig, timeline, 0, new SimpleMeterRegistry());
         PageServiceClient client = new PageServiceClient("127.0.0.1", server.grpcPort(), Fixture.TENANT, timeline, token)) {
-      BufferCache pages = new BufferCache(client, writer, 8);
+      BufferCache pages = new BufferCache(client, writer, 8, 0);
       Transactions tx = new Transactions(pages, writer);
       long reader = tx.begin();
       assertThat(reader).isGreaterThan(lastXid);

@@ -32,7 +32,7 @@ class PagesMatchTheLogTest {
             new SimpleMeterRegistry());
         PageServiceClient client = new PageServiceClient("127.0.0.1", f.pageServer().grpcPort(), Fixture.TENANT,
             f.timeline(), f.token())) {
-      BufferCache pages = new BufferCache(client, writer, 100_000);
+      BufferCache pages = new BufferCache(client, writer, 100_000, 0);
       Database db = Database.open(pages, new Transactions(pages, writer), new SimpleMeterRegistry());
       FolioSqlEngine sql = new FolioSqlEngine(db);
       run(sql, "CREATE TABLE items (id int PRIMARY KEY, sku varchar(40), qty int, price numeric(8,2))");
@@ -62,7 +62,7 @@ class PagesMatchTheLogTest {
       }
 
       // A cold cache: the scan reads ahead, and finds the same rows.
-      BufferCache cold = new BufferCache(client, writer, 256);
+      BufferCache cold = new BufferCache(client, writer, 256, 0);
       FolioSqlEngine fresh = new FolioSqlEngine(Database.open(cold, new Transactions(cold, writer),
           new SimpleMeterRegistry()));
       assertThat(run(fresh, "SELECT count(*), sum(qty) FROM items").rows())

@@ -132,16 +132,26 @@ public final class PageReader {
       if (ancestor == null) {
         return null;
       }
-      TimelineView parent = timelines.get(view.tenant(), ancestor.timeline()).orElseThrow(() -> new ServiceError(
-          Status.Code.DATA_LOSS, "ANCESTOR_MISSING", "timeline " + timeline + " branched from "
-          + ancestor.timeline() + ", which has no index"));
-      page = read(parent, key, Lsn.min(lsn, ancestor.lsn()));
+      page = read(parent(view), key, Lsn.min(lsn, ancestor.lsn()));
       if (page == null) {
         return null;
       }
     }
     cache.put(timeline, key, page, lsn);
     return page;
+  }
+
+  private TimelineView parent(TimelineView view) {
+    TimelineIndex.Ancestor ancestor = view.ancestor();
+    return timelines.get(view.tenant(), ancestor.timeline()).orElseThrow(() -> new ServiceError(
+        Status.Code.DATA_LOSS, "ANCESTOR_MISSING", "timeline " + view.index().timeline() + " branched from "
+        + ancestor.timeline() + ", which has no index"));
+  }
+
+  /** The ancestor's page at the branch point, or null for a timeline without one (or a page it never wrote). */
+  private Page inherited(TimelineView view, PageKey key) {
+    TimelineIndex.Ancestor ancestor = view.ancestor();
+    return ancestor == null ? null : read(parent(view), key, ancestor.lsn());
   }
 
   /** The page from this timeline's own layers and tail; null if it wrote nothing to it by then. */
@@ -169,6 +179,10 @@ public final class PageReader {
         records.clear();
       }
       records.add(r);
+    }
+    if (base == null && !records.isEmpty() && !records.get(0).getWillInit()) {
+      // A branch's first change to a page it inherited: the base is the ancestor's page at the branch point.
+      base = inherited(view, key);
     }
     try {
       deltasApplied.record(records.size());

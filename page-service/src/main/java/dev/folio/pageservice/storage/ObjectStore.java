@@ -96,6 +96,15 @@ public final class ObjectStore implements AutoCloseable {
     }
   }
 
+  /** Deletes an object; false if there was none. */
+  public boolean delete(String path) {
+    try {
+      return fs.delete(new Path(path), false);
+    } catch (IOException e) {
+      throw unavailable("delete " + path, e);
+    }
+  }
+
   private static ServiceError unavailable(String what, IOException e) {
     return new ServiceError(Status.Code.UNAVAILABLE, "STORAGE_UNAVAILABLE",
         "could not " + what + ": " + e.getMessage(), e);

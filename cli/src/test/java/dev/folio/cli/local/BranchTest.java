@@ -1,0 +1,160 @@
+package dev.folio.cli.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Branches on the whole system ({@code folio local} in this JVM: broker, S3Proxy, materializer,
+ * page service, gateway): a workload records (time, LSN, rows) as it commits; branches made at
+ * each of those LSNs and times show exactly the rows committed by then, queried through the
+ * gateway on a compute of each; writes on a child never show on its parent, nor the parent's
+ * later writes on the child; the API's errors have their codes; restore rewinds in place and
+ * keeps the old history as a backup; delete refuses a branch with children unless cascading.
+ */
+class BranchTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  private record Point(Instant time, String lsn, int rows) {}
+
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void branchesShowExactlyWhatWasCommittedByTheirPoint(@TempDir Path home) throws Exception {
+    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+    try (LocalSystem system = LocalSystem.start(home, 0, quiet)) {
+      List<Point> points = new ArrayList<>();
+      try (Connection c = connect(system, "main"); Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE events (id int PRIMARY KEY, note text)");
+        for (int i = 1; i <= 5; i++) {
+          s.execute("INSERT INTO events VALUES (" + i + ", 'event " + i + "')");
+          points.add(new Point(Instant.now(), primaryLsn(system), i));
+          // Commit times are kept to the microsecond: the next commit comes strictly later.
+          TimeUnit.MILLISECONDS.sleep(5);
+        }
+      }
+      for (Point p : points) {
+        post(system, "/v1/branches", "{\"name\": \"at-lsn-" + p.rows() + "\", \"lsn\": \"" + p.lsn() + "\"}");
+        post(system, "/v1/branches", "{\"name\": \"at-time-" + p.rows() + "\", \"time\": \"" + p.time() + "\"}");
+      }
+      for (Point p : points) {
+        assertThat(ids(system, "at-lsn-" + p.rows())).hasSize(p.rows());
+        assertThat(ids(system, "at-time-" + p.rows())).hasSize(p.rows());
+      }
+
+      // A child's writes stay on the child; the parent's later writes stay on the parent.
+      post(system, "/v1/branches", "{\"name\": \"child\"}");
+      try (Connection parent = connect(system, "main"); Statement ps = parent.createStatement();
+          Connection child = connect(system, "child"); Statement cs = child.createStatement()) {
+        cs.execute("INSERT INTO events VALUES (100, 'child only')");
+        ps.execute("INSERT INTO events VALUES (200, 'parent only')");
+        assertThat(ids(system, "child")).containsExactly(1, 2, 3, 4, 5, 100);
+        assertThat(ids(system, "main")).containsExactly(1, 2, 3, 4, 5, 200);
+      }
+      // A grandchild, from the child.
+      post(system, "/v1/branches", "{\"name\": \"grandchild\", \"parent\": \"child\"}");
+      assertThat(ids(system, "grandchild")).containsExactly(1, 2, 3, 4, 5, 100);
+
+      assertThat(post(system, "/v1/branches", "{\"name\": \"child\"}").get("code").asText()).isEqualTo("42P04");
+      assertThat(post(system, "/v1/branches", "{\"name\": \"x\", \"parent\": \"nope\"}").get("code").asText())
+          .isEqualTo("3D000");
+      assertThat(post(system, "/v1/branches", "{\"name\": \"x\", \"lsn\": \"FF/0\"}").get("code").asText())
+          .isEqualTo("22023");
+      assertThat(post(system, "/v1/branches", "{\"name\": \"x\", \"time\": \"2000-01-01T00:00:00Z\"}")
+          .get("message").asText()).contains("before the retained history");
+
+      // Restore rewinds main to its third event; the old history is a backup branch.
+      JsonNode restored = post(system, "/v1/branches/main/restore", "{\"time\": \"" + points.get(2).time() + "\"}");
+      String backup = restored.get("backup").get("name").asText();
+      assertThat(ids(system, "main")).containsExactly(1, 2, 3);
+      assertThat(ids(system, backup)).containsExactly(1, 2, 3, 4, 5, 200);
+
+      // Delete: not a branch with children, unless cascading.
+      assertThat(post(system, "/v1/branches/child/delete", "{}").get("code").asText()).isEqualTo("2BP01");
+      assertThat(post(system, "/v1/branches/child/delete", "{\"cascade\": true}").get("deleted"))
+          .extracting(JsonNode::asText).containsExactly("child", "grandchild");
+      assertThatThrownBy(() -> connect(system, "grandchild")).isInstanceOf(SQLException.class)
+          .hasMessageContaining("does not exist");
+      assertThat(system.gateway().fleet().computes()).noneMatch(c -> c.branch().equals("child"));
+      // Nothing a branch wrote was refused by the materializer (a first change to an inherited page
+      // without its base would be: the compute logs the whole page first).
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", system.bootstrapServers()))) {
+        String dlq = system.topic().deadLetterTopic();
+        var partitions = admin.describeTopics(List.of(dlq)).allTopicNames().get().get(dlq).partitions();
+        Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+        partitions.forEach(p -> latest.put(new TopicPartition(dlq, p.partition()), OffsetSpec.latest()));
+        long deadLetters = admin.listOffsets(latest).all().get().values().stream()
+            .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+        assertThat(deadLetters).isZero();
+      }
+      List<String> listed = new ArrayList<>();
+      get(system, "/v1/branches").get("branches").forEach(b -> listed.add(b.get("name").asText()));
+      assertThat(listed).contains("main", backup, "at-lsn-1").doesNotContain("child", "grandchild");
+    }
+  }
+
+  private static Connection connect(LocalSystem system, String branch) throws SQLException {
+    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + system.postgresPort() + "/" + branch,
+        "folio", "");
+  }
+
+  private static List<Integer> ids(LocalSystem system, String branch) throws SQLException {
+    List<Integer> ids = new ArrayList<>();
+    try (Connection c = connect(system, branch); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT id FROM events ORDER BY id")) {
+      while (rs.next()) {
+        ids.add(rs.getInt(1));
+      }
+    }
+    return ids;
+  }
+
+  private String primaryLsn(LocalSystem system) throws Exception {
+    for (JsonNode c : get(system, "/v1/computes").get("computes")) {
+      if (c.get("branch").asText().equals("main") && c.get("role").asText().equals("primary")) {
+        return c.get("current_lsn").asText();
+      }
+    }
+    throw new AssertionError("no primary for main");
+  }
+
+  private JsonNode get(LocalSystem system, String path) throws Exception {
+    return send(system, HttpRequest.newBuilder(URI.create(system.api() + path)).GET());
+  }
+
+  private JsonNode post(LocalSystem system, String path, String body) throws Exception {
+    return send(system, HttpRequest.newBuilder(URI.create(system.api() + path))
+        .POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  private JsonNode send(LocalSystem system, HttpRequest.Builder request) throws Exception {
+    return JSON.readTree(http.send(request.header("Authorization", "Bearer " + system.adminToken()).build(),
+        HttpResponse.BodyHandlers.ofString()).body());
+  }
+}

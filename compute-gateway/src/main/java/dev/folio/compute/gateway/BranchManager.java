@@ -1,0 +1,39 @@
+package dev.folio.compute.gateway;
+
+import dev.folio.format.TimelineId;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Branches made and unmade: each branch names a timeline, which may have branched from another at
+ * an LSN. Creating a branch writes metadata and copies no data. Errors are {@code PgException}s
+ * with PostgreSQL's codes (3D000 no such branch, 42P04 it exists already, 2BP01 it has children,
+ * 22023 a bad LSN, time or name).
+ */
+public interface BranchManager extends BranchCatalog {
+  /** A branch as {@code branch list} shows it; {@code parent} null for a root. */
+  record Branch(String name, TimelineId timeline, String parent, long branchLsn, Instant createdAt,
+      StorageBytes storage) {}
+
+  /** Every branch, parents before their children. */
+  List<Branch> list();
+
+  /**
+   * A new branch of {@code parent}: at {@code lsn}, or at the last commit at or before {@code time},
+   * or (both null) at the parent's last flushed LSN, so that every commit acknowledged before this
+   * call is in it.
+   */
+  Branch create(String name, String parent, Long lsn, Instant time);
+
+  /** Deletes a branch (with {@code cascade}, its descendants too); returns the names deleted. */
+  List<String> delete(String name, boolean cascade);
+
+  /**
+   * Rewinds a branch to the last commit at or before {@code time}: the name goes to a new timeline
+   * branched there, and the old history stays as a backup branch, which is returned.
+   */
+  Branch restore(String name, Instant time);
+
+  /** The LSN of the branch's last commit at or before {@code time}. */
+  long lsnAt(String branch, Instant time);
+}
