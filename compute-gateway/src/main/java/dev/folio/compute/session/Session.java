@@ -74,6 +74,7 @@ public final class Session {
     d.put("server_encoding", "UTF8");
     d.put("client_encoding", "UTF8");
     d.put("application_name", "");
+    d.put("folio.as_of", "");
     d.put("DateStyle", "ISO, MDY");
     d.put("IntervalStyle", "postgres");
     d.put("TimeZone", "UTC");
@@ -285,6 +286,12 @@ public final class Session {
   }
 
   private void put(String name, String value) {
+    if (name.startsWith("folio.") && !value.equals(settings.get(name))) {
+      if (status != Status.IDLE) {
+        throw new PgException(SqlState.ACTIVE_SQL_TRANSACTION, "cannot change " + name + " inside a transaction block");
+      }
+      engine.configure(name, value);
+    }
     String old = settings.put(name, value);
     if (REPORTED.contains(name) && !value.equals(old)) {
       reported.accept(name, value);

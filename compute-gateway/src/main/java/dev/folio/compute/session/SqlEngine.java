@@ -9,6 +9,15 @@ public interface SqlEngine {
 
   StatementResult execute(String sql, List<String> parameters);
 
+  /**
+   * A setting of Folio's own ({@code folio.*}) is about to change: the engine takes it, or refuses
+   * it with an error (42704 for a name it does not know). {@code value} "" is the default.
+   */
+  default void configure(String name, String value) {
+    throw new dev.folio.compute.pgwire.PgException(dev.folio.compute.pgwire.SqlState.UNDEFINED_OBJECT,
+        "unrecognized configuration parameter \"" + name + "\"");
+  }
+
   /** The user the session was opened for (from the startup packet). */
   default void connectedAs(String user) {}
 

@@ -8,6 +8,7 @@ import dev.folio.compute.storage.Transactions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -29,6 +30,18 @@ public record Database(BufferCache pages, Transactions transactions, Catalog cat
   public BtreeIndex index(TableDef.IndexDef index) {
     return new BtreeIndex(pages, Catalog.DATABASE, index.relation());
   }
+
+  /**
+   * The database as it was at {@code lsn}, read-only: a small cache of its own at that LSN and
+   * transactions that see what had committed by then (a session's {@code SET folio.as_of}).
+   */
+  public Database at(long lsn) {
+    BufferCache frozen = pages.frozenAt(lsn, AS_OF_CACHE_PAGES);
+    return open(frozen, Transactions.readOnly(frozen, () -> lsn), new SimpleMeterRegistry(), computes);
+  }
+
+  /** A time-travelling session's cache: 8 MiB. */
+  private static final int AS_OF_CACHE_PAGES = 1024;
 
   /** How many table scans went through an index, and how many read the whole heap. */
   public record Scans(Counter index, Counter sequential) {}

@@ -9,6 +9,7 @@ import dev.folio.compute.session.StatementResult;
 import dev.folio.compute.storage.HeapRelation;
 import dev.folio.compute.storage.Snapshot;
 import dev.folio.compute.storage.TransactionConflict;
+import dev.folio.format.Lsn;
 import dev.folio.schemas.wal.XactStatus;
 import dev.folio.wal.writer.WalWriterException;
 import java.nio.charset.StandardCharsets;
@@ -83,12 +84,15 @@ public final class FolioSqlEngine implements SqlEngine {
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FolioSqlEngine.class);
 
-  private final Database db;
+  /** The compute's database. */
+  private final Database home;
+  /** What the session reads and writes: {@link #home}, or it as of an earlier LSN ({@code folio.as_of}). */
+  private Database db;
   /** The session's user: Folio has no roles or ownership, so psql is shown it as the owner of what it lists. */
   private String user = "";
   /** On a compute that only reads, the session's connection to its primary, once it has written. */
   private WriteForwarder forwarder;
-  private final QueryPlans plans;
+  private QueryPlans plans;
   private final LinkedHashMap<String, SqlNode> parsedStatements = new LinkedHashMap<>(64, 0.75f, true);
   /** Whether the statement runs in its normalized form, with its literals as parameters. */
   private boolean normalizedRun;
@@ -107,6 +111,7 @@ public final class FolioSqlEngine implements SqlEngine {
   private boolean changingCatalog;
 
   public FolioSqlEngine(Database db) {
+    this.home = db;
     this.db = db;
     this.plans = new QueryPlans(PARSER, TYPES, db.plansCompiled());
   }
@@ -292,6 +297,49 @@ public final class FolioSqlEngine implements SqlEngine {
       throw e;
     } catch (Exception | AssertionError e) {
       throw translate(e instanceof Exception ex ? ex : new IllegalStateException(e.toString(), e));
+    }
+  }
+
+  /**
+   * {@code folio.as_of}: the session reads the database as it was at an LSN ({@code 0/16B3748}) or
+   * at the last commit at or before a time ({@code '2026-11-24 10:00:00 UTC'}), and writes nothing
+   * (25006), until it is reset ("").
+   */
+  @Override
+  public void configure(String name, String value) {
+    if (!name.equals("folio.as_of")) {
+      SqlEngine.super.configure(name, value);
+    }
+    if (value.isBlank()) {
+      db = home;
+    } else {
+      long lsn = asOf(value.strip());
+      if (Lsn.compare(lsn, home.pages().readLsn()) > 0) {
+        throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "LSN " + Lsn.format(lsn) + " is beyond this "
+            + "branch's log (it ends at " + Lsn.format(home.pages().readLsn()) + ")");
+      }
+      db = home.at(lsn);
+    }
+    // Plans read through the tables of the database they were made for.
+    plans = new QueryPlans(PARSER, TYPES, home.plansCompiled());
+  }
+
+  private long asOf(String value) {
+    if (value.matches("[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}")) {
+      return Lsn.parse(value).value();
+    }
+    String iso = value.replaceFirst("(?i)\\s+UTC$", "Z").replaceFirst(" ", "T");
+    java.time.Instant time;
+    try {
+      time = java.time.Instant.parse(iso.endsWith("Z") || iso.matches(".*[+-]\\d\\d:\\d\\d$") ? iso : iso + "Z");
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "invalid value for folio.as_of: \"" + value
+          + "\" (an LSN such as 0/16B3748, or a time such as '2026-11-24 10:00:00 UTC')");
+    }
+    try {
+      return home.pages().lsnAt(time);
+    } catch (IllegalArgumentException e) {
+      throw new PgException(SqlState.INVALID_PARAMETER_VALUE, e.getMessage());
     }
   }
 

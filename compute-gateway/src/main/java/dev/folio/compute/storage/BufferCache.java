@@ -80,6 +80,21 @@ public final class BufferCache {
     this.startLsn = startLsn;
   }
 
+  /** The LSN pages are read at now. */
+  public long readLsn() {
+    return readLsn.getAsLong();
+  }
+
+  /** A cache of the same pages as they were at {@code lsn}, that only reads (a session's time travel). */
+  public BufferCache frozenAt(long lsn, int maxPages) {
+    return new BufferCache(source, lsn, () -> lsn, maxPages);
+  }
+
+  /** The LSN of the timeline's last commit at or before {@code time} (IllegalArgumentException if none). */
+  public long lsnAt(java.time.Instant time) {
+    return source.lsnAt(time);
+  }
+
   /**
    * A hot replica follows the log: a record (in LSN order per page) is applied to the page if it
    * is held here and does not have it yet, and remembered as the page's last change, so that an

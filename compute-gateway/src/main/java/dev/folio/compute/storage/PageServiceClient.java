@@ -110,6 +110,7 @@ public final class PageServiceClient implements PageSource, AutoCloseable {
    * says why there is none (the time is before the retained history or in the future, or the
    * timeline has no commit).
    */
+  @Override
   public long lsnAt(java.time.Instant time) {
     long micros = time.getEpochSecond() * 1_000_000 + time.getNano() / 1_000;
     GetLsnByTimestampResponse r;

@@ -13,6 +13,12 @@ public interface PageSource {
    */
   Page get(PageKey key, long requestLsn, long notModifiedSince);
 
+  /**
+   * The LSN of the timeline's last commit at or before {@code time}; an IllegalArgumentException
+   * says why there is none.
+   */
+  long lsnAt(java.time.Instant time);
+
   /** Many pages at one LSN, in the order of {@code keys} (null for a page nobody wrote). */
   default List<Page> getMany(List<PageKey> keys, long requestLsn, long notModifiedSince) {
     List<Page> pages = new ArrayList<>(keys.size());
