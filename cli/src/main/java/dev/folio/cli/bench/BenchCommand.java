@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
     description = {"Runs a benchmark: Folio and its reference side by side, a table, then a RESULT line.",
         "Add --quick for a run of about a minute."},
     subcommands = {RedoBench.class, LayersBench.class, WalBench.class, MaterializerBench.class,
-        GetPageBench.class, SqlBench.class, PgbenchBench.class})
+        GetPageBench.class, SqlBench.class, PgbenchBench.class, BranchBench.class})
 public final class BenchCommand implements Runnable {
   @Spec
   CommandSpec spec;
