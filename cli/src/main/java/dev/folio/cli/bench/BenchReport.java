@@ -34,6 +34,13 @@ public final class BenchReport {
   }
 
   /** Numbers as people read them: integers above 100, three significant digits below. */
+  /** The middle value (the upper one of an even count). */
+  public static double median(double[] values) {
+    double[] sorted = values.clone();
+    java.util.Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+
   public static String format(double value) {
     if (Math.abs(value) >= 100) {
       return String.format(Locale.ROOT, "%.0f", value);

@@ -44,10 +44,10 @@ final class BranchBench implements Callable<Integer> {
   public Integer call() throws Exception {
     int small = quick ? 20_000 : 100_000;
     int[] sizes = {small, small * 10};
-    Path home = Files.createTempDirectory("folio-bench-branch");
     System.err.println("folio bench branch: starting Folio (folio local in this JVM) and a private PostgreSQL...");
     HttpClient http = HttpClient.newHttpClient();
-    try (LocalSystem folio = LocalSystem.start(home, 0, new PrintStream(OutputStream.nullOutputStream()));
+    try (ScratchFolder home = ScratchFolder.create("folio-bench-branch");
+        LocalSystem folio = LocalSystem.start(home.path(), 0, new PrintStream(OutputStream.nullOutputStream()));
         LocalPostgres postgres = LocalPostgres.start()) {
       Measured[] folioRuns = new Measured[2];
       Measured[] postgresRuns = new Measured[2];
@@ -81,8 +81,8 @@ final class BranchBench implements Callable<Integer> {
           // The branch's compute is not needed any more: its memory goes back.
           post(http, folio, "/v1/branches/" + child + "/delete", "{}");
         }
-        folioRuns[s] = new Measured(median(create), median(first));
-        postgresRuns[s] = new Measured(median(pgCreate), median(pgFirst));
+        folioRuns[s] = new Measured(BenchReport.median(create), BenchReport.median(first));
+        postgresRuns[s] = new Measured(BenchReport.median(pgCreate), BenchReport.median(pgFirst));
         System.err.printf("  %,d rows: branch %.1f ms, first query %.1f ms; PostgreSQL copy %.1f ms%n", sizes[s],
             folioRuns[s].createMs(), folioRuns[s].firstQueryMs(), postgresRuns[s].createMs());
       }
@@ -104,10 +104,6 @@ final class BranchBench implements Callable<Integer> {
           .result("first_query_ms_large", folioRuns[1].firstQueryMs())
           .result("postgres_copy_ratio", postgresRuns[1].createMs() / postgresRuns[0].createMs())
           .print(System.out);
-    } finally {
-      try (var files = Files.walk(home)) {
-        files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
-      }
     }
     return 0;
   }
@@ -146,9 +142,4 @@ final class BranchBench implements Callable<Integer> {
     }
   }
 
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    return sorted[sorted.length / 2];
-  }
 }

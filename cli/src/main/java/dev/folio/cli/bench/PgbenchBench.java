@@ -51,9 +51,9 @@ final class PgbenchBench implements Callable<Integer> {
     if (!Files.isExecutable(pgbench)) {
       throw new IllegalStateException("pgbench is not installed: " + pgbench);
     }
-    Path home = Files.createTempDirectory("folio-bench-pgbench");
     System.err.println("folio bench pgbench: starting Folio (folio local in this JVM) and a private PostgreSQL...");
-    try (LocalSystem folio = LocalSystem.start(home, 0, new PrintStream(OutputStream.nullOutputStream()));
+    try (ScratchFolder home = ScratchFolder.create("folio-bench-pgbench");
+        LocalSystem folio = LocalSystem.start(home.path(), 0, new PrintStream(OutputStream.nullOutputStream()));
         LocalPostgres postgres = LocalPostgres.start()) {
       Target[] targets = {new Target("Folio", folio.postgresPort(), "folio", "main"),
           new Target("PostgreSQL", postgres.port(), "postgres", "postgres")};
@@ -92,10 +92,6 @@ final class PgbenchBench implements Callable<Integer> {
           .result("tpcb_tps", runs[0][1].tps())
           .result("failed", runs[0][0].failed() + runs[0][1].failed())
           .print(System.out);
-    } finally {
-      try (var files = Files.walk(home)) {
-        files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
-      }
     }
     return 0;
   }
@@ -108,7 +104,7 @@ final class PgbenchBench implements Callable<Integer> {
       folio.gateway().fleet().suspend(folio.computeId());
       ms[i] = connectAndQuery(main, 1);
     }
-    return median(ms);
+    return BenchReport.median(ms);
   }
 
   /** Median milliseconds of a new connection and one point query. */
@@ -125,14 +121,9 @@ final class PgbenchBench implements Callable<Integer> {
       }
       ms[i] = (System.nanoTime() - begun) / 1e6;
     }
-    return median(ms);
+    return BenchReport.median(ms);
   }
 
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    return sorted[sorted.length / 2];
-  }
 
   private static String pgbench(Path pgbench, Target target, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(pgbench.toString(), "-h", "127.0.0.1", "-p",

@@ -40,9 +40,9 @@ final class SqlBench implements Callable<Integer> {
   public Integer call() throws Exception {
     int rows = quick ? 1_000 : 10_000;
     int seconds = quick ? 5 : 20;
-    Path home = Files.createTempDirectory("folio-bench-sql");
     System.err.println("folio bench sql: starting Folio (folio local in this JVM) and a private PostgreSQL...");
-    try (LocalSystem folio = LocalSystem.start(home, 0, new PrintStream(OutputStream.nullOutputStream()));
+    try (ScratchFolder home = ScratchFolder.create("folio-bench-sql");
+        LocalSystem folio = LocalSystem.start(home.path(), 0, new PrintStream(OutputStream.nullOutputStream()));
         LocalPostgres postgres = LocalPostgres.start()) {
       String folioUrl = "jdbc:postgresql://127.0.0.1:" + folio.postgresPort() + "/main?user=folio";
       Measured[][] results = new Measured[2][4];
@@ -76,12 +76,6 @@ final class SqlBench implements Callable<Integer> {
           .result("point_select_p99_ms", results[0][0].p99Millis())
           .result("postgres_point_select_tps", results[1][1].tps())
           .print(System.out);
-    } finally {
-      try (var files = Files.walk(home)) {
-        for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(f);
-        }
-      }
     }
     return 0;
   }

@@ -98,27 +98,24 @@ public final class ComputeCommand implements Runnable {
 
   @Command(name = "suspend", mixinStandardHelpOptions = true,
       description = "Suspends a compute now (its sessions are closed; the next connection wakes it).")
-  static final class Suspend implements Callable<Integer> {
-    @Mixin
-    ManagementClient api;
-
-    @Parameters(paramLabel = "ID", description = "The compute (c-…).")
-    String id;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() throws Exception {
-      JsonNode c = api.post("/v1/computes/" + id + "/suspend", ManagementClient.object("id", id));
-      spec.commandLine().getOut().printf("%s %s%n", c.get("id").asText(), c.get("state").asText());
-      return 0;
+  static final class Suspend extends OnOne {
+    Suspend() {
+      super("suspend");
     }
   }
 
   @Command(name = "stop", mixinStandardHelpOptions = true,
       description = "Stops a compute and takes it out of the registry.")
-  static final class Stop implements Callable<Integer> {
+  static final class Stop extends OnOne {
+    Stop() {
+      super("stop");
+    }
+  }
+
+  /** An action on one compute: {@code POST /v1/computes/{id}/{action}}; prints its id and state after. */
+  abstract static class OnOne implements Callable<Integer> {
+    private final String action;
+
     @Mixin
     ManagementClient api;
 
@@ -128,10 +125,15 @@ public final class ComputeCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
+    OnOne(String action) {
+      this.action = action;
+    }
+
     @Override
     public Integer call() throws Exception {
-      JsonNode c = api.post("/v1/computes/" + id + "/stop", ManagementClient.object("id", id));
-      spec.commandLine().getOut().printf("%s stopped%n", c.get("id").asText());
+      JsonNode c = api.post("/v1/computes/" + id + "/" + action, ManagementClient.object("id", id));
+      spec.commandLine().getOut().printf("%s %s%n", c.get("id").asText(),
+          action.equals("stop") ? "stopped" : c.get("state").asText());
       return 0;
     }
   }

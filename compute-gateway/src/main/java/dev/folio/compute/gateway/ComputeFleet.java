@@ -260,21 +260,23 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
 
   /** Suspends a compute now (sessions still open are closed). */
   public ComputeInfo suspend(String id) {
-    Endpoint e;
-    synchronized (this) {
-      e = endpoint(id);
-      suspendNow(e);
-    }
-    e.stopped.join();
-    return info(e);
+    return end(id, false);
   }
 
   /** Stops a compute and takes it out of the registry. */
   public ComputeInfo stop(String id) {
+    return end(id, true);
+  }
+
+  private ComputeInfo end(String id, boolean remove) {
     Endpoint e;
     synchronized (this) {
       e = endpoint(id);
-      forget(e);
+      if (remove) {
+        forget(e);
+      } else {
+        suspendNow(e);
+      }
     }
     e.stopped.join();
     return info(e);

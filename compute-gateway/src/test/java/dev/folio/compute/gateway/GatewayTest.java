@@ -7,16 +7,16 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.folio.compute.ComputeNode;
+import static dev.folio.compute.gateway.ManagedGateway.ADMIN;
+import static dev.folio.compute.gateway.ManagedGateway.api;
+import static dev.folio.compute.gateway.ManagedGateway.uri;
+
 import dev.folio.compute.Fixture;
 import dev.folio.compute.fleet.RunningCompute;
-import dev.folio.compute.pgwire.PgServer;
-import dev.folio.format.TimelineId;
 import dev.folio.testsupport.KafkaEndpoint;
 import dev.folio.testsupport.LocalPostgres;
 import dev.folio.testsupport.RealInfra;
 import dev.folio.testsupport.S3Endpoint;
-import dev.folio.wal.writer.WalWriterConfig;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -27,7 +27,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +46,6 @@ import org.postgresql.util.PSQLException;
  */
 @RealInfra
 class GatewayTest {
-  private static final String ADMIN = "an-admin-token-for-the-tests";
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -182,7 +180,7 @@ class GatewayTest {
     AtomicReference<Gateway> started = new AtomicReference<>();
     try (Fixture f = Fixture.start(kafka, s3);
         Gateway gateway = Gateway.start(new Gateway.Config("127.0.0.1", 0, null, 0, ADMIN, Duration.ofMinutes(5)),
-            catalog(f), (spec, computes) -> ComputeProcess.launcher(template(f),
+            ManagedGateway.mainOnly(f), (spec, computes) -> ComputeProcess.launcher(ManagedGateway.compute(f),
                 "http://127.0.0.1:" + started.get().httpPort(), ADMIN).launch(spec, computes))) {
       started.set(gateway);
       String id;
@@ -212,34 +210,15 @@ class GatewayTest {
    * handing the connection over.
    */
   private static Gateway start(Fixture f, Duration suspendAfter, boolean relayed) throws Exception {
-    ComputeNode.Config compute = template(f);
-    return Gateway.start(new Gateway.Config("127.0.0.1", 0, null, 0, ADMIN, suspendAfter), catalog(f),
+    ComputeNode.Config compute = ManagedGateway.compute(f);
+    return Gateway.start(new Gateway.Config("127.0.0.1", 0, null, 0, ADMIN, suspendAfter), ManagedGateway.mainOnly(f),
         (spec, computes) -> {
           ComputeNode node = ComputeNode.start(compute, spec, computes);
           return relayed ? new Relayed(node) : node;
         });
   }
 
-  private static ComputeNode.Config template(Fixture f) {
-    return new ComputeNode.Config(WalWriterConfig.of(f.bootstrapServers(), f.topic()), "127.0.0.1",
-        f.pageServer().grpcPort(), Fixture.TENANT, f.timeline(), f.token(), 1 << 20,
-        new PgServer.Config("127.0.0.1", 0, true, Map.of()), 0);
-  }
 
-  /** The fixture's timeline as branch main; storage is not what these tests look at. */
-  private static BranchCatalog catalog(Fixture f) {
-    return new BranchCatalog() {
-      @Override
-      public Map<String, TimelineId> branches() {
-        return Map.of("main", f.timeline());
-      }
-
-      @Override
-      public StorageBytes storage(TimelineId timeline) {
-        return new StorageBytes(0, 0);
-      }
-    };
-  }
 
   /** A compute in this JVM that the gateway must treat as one in another process. */
   private record Relayed(ComputeNode node) implements RunningCompute {
@@ -292,19 +271,10 @@ class GatewayTest {
     return "gone";
   }
 
-  private JsonNode api(Gateway gateway, String method, String path, String body) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(uri(gateway, path)).header("Authorization", "Bearer " + ADMIN)
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .build();
-    return JSON.readTree(http.send(request, HttpResponse.BodyHandlers.ofString()).body());
-  }
 
   private String metrics(Gateway gateway) throws Exception {
     return http.send(HttpRequest.newBuilder(uri(gateway, "/metrics")).GET().build(),
         HttpResponse.BodyHandlers.ofString()).body();
   }
 
-  private static URI uri(Gateway gateway, String path) {
-    return URI.create("http://127.0.0.1:" + gateway.httpPort() + path);
-  }
 }

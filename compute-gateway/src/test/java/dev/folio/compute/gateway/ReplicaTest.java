@@ -7,17 +7,13 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.folio.compute.ComputeNode;
+import static dev.folio.compute.gateway.ManagedGateway.ADMIN;
+import static dev.folio.compute.gateway.ManagedGateway.api;
+
 import dev.folio.compute.Fixture;
-import dev.folio.compute.pgwire.PgServer;
-import dev.folio.format.TimelineId;
 import dev.folio.testsupport.KafkaEndpoint;
 import dev.folio.testsupport.RealInfra;
 import dev.folio.testsupport.S3Endpoint;
-import dev.folio.wal.writer.WalWriterConfig;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -27,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -47,9 +42,7 @@ import org.postgresql.util.PSQLException;
  */
 @RealInfra
 class ReplicaTest {
-  private static final String ADMIN = "an-admin-token-for-the-tests";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final HttpClient http = HttpClient.newHttpClient();
 
   @Test
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -197,22 +190,9 @@ class ReplicaTest {
 
   /** A gateway over the fixture's timeline as branch main: two read-only sessions per replica, 2 s idle. */
   private static Gateway start(Fixture f, boolean writeForwarding) throws Exception {
-    ComputeNode.Config compute = new ComputeNode.Config(WalWriterConfig.of(f.bootstrapServers(), f.topic()),
-        "127.0.0.1", f.pageServer().grpcPort(), Fixture.TENANT, f.timeline(), f.token(), 1 << 20,
-        new PgServer.Config("127.0.0.1", 0, true, Map.of()), 0);
-    BranchCatalog branches = new BranchCatalog() {
-      @Override
-      public Map<String, TimelineId> branches() {
-        return Map.of("main", f.timeline());
-      }
-
-      @Override
-      public StorageBytes storage(TimelineId timeline) {
-        return new StorageBytes(0, 0);
-      }
-    };
+    ComputeNode.Config compute = ManagedGateway.compute(f);
     return Gateway.start(new Gateway.Config("127.0.0.1", 0, null, 0, ADMIN, Duration.ofSeconds(2), 0, 2,
-        writeForwarding), branches,
+        writeForwarding), ManagedGateway.mainOnly(f),
         (spec, computes) -> ComputeNode.start(compute, spec, computes));
   }
 
@@ -260,11 +240,4 @@ class ReplicaTest {
     return JSON.valueToTree(out);
   }
 
-  private JsonNode api(Gateway gateway, String method, String path, String body) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.httpPort() + path))
-        .header("Authorization", "Bearer " + ADMIN)
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .build();
-    return JSON.readTree(http.send(request, HttpResponse.BodyHandlers.ofString()).body());
-  }
 }
