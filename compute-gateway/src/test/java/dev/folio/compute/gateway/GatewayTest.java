@@ -42,7 +42,7 @@ import org.postgresql.util.PSQLException;
  * commit, and is replaced when it can no longer serve (fenced by another primary). What
  * {@code folio.compute_nodes}, the management API and the metrics say agrees with what runs. The
  * first test's computes take over their connections; the second's are relayed, as computes in
- * processes of their own are; the third's run in processes of their own.
+ * processes of their own are; the third's run in processes of their own, one of which is killed.
  */
 @RealInfra
 class GatewayTest {
@@ -200,6 +200,30 @@ class GatewayTest {
       try (Connection c = connect(gateway, "main"); Statement s = c.createStatement()) {
         assertThat(Fixture.rows(s.executeQuery("SELECT v FROM kv"))).containsExactly("one");
         assertThat(Fixture.rows(s.executeQuery("SELECT id FROM folio.compute_nodes"))).containsExactly(id);
+      }
+
+      // SIGKILL the compute's process with commits acknowledged and a transaction open: the next
+      // session gets a new process under the same id, with every acknowledged commit and nothing else.
+      try (Connection c = connect(gateway, "main"); Statement s = c.createStatement();
+          Connection open = connect(gateway, "main"); Statement o = open.createStatement()) {
+        for (int k = 2; k <= 40; k++) {
+          s.execute("INSERT INTO kv VALUES (" + k + ", 'acknowledged')");
+        }
+        open.setAutoCommit(false);
+        o.execute("INSERT INTO kv VALUES (999, 'never committed')");
+        // The JVMs this one started: the compute's (a long class path hides its main class from /proc).
+        List<ProcessHandle> computes = ProcessHandle.current().children()
+            .filter(p -> p.info().command().orElse("").endsWith("/java")).toList();
+        assertThat(computes).hasSize(1);
+        computes.get(0).destroyForcibly();
+        computes.get(0).onExit().get(30, TimeUnit.SECONDS);
+      } catch (SQLException closedWithItsCompute) {
+        // The sessions of the killed compute end with it.
+      }
+      try (Connection c = connect(gateway, "main"); Statement s = c.createStatement()) {
+        assertThat(Fixture.rows(s.executeQuery("SELECT count(*), max(k) FROM kv"))).containsExactly("40|40");
+        assertThat(Fixture.rows(s.executeQuery("SELECT id, state FROM folio.compute_nodes")))
+            .containsExactly(id + "|active");
       }
     }
   }
