@@ -72,3 +72,9 @@ CREATE UNIQUE INDEX described_note ON described (note);
 \d described
 \d t2
 \d nowhere
+SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1;
+SELECT column_name, data_type, is_nullable, ordinal_position, character_maximum_length, numeric_precision, numeric_scale FROM information_schema.columns WHERE table_name = 'described' ORDER BY ordinal_position;
+SELECT tablename, hasindexes FROM pg_catalog.pg_tables WHERE schemaname = 'public' ORDER BY 1;
+SELECT c.relname, a.attname, a.attnum, a.attnotnull FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid WHERE c.relname = 'described' AND a.attnum > 0 ORDER BY a.attnum;
+SELECT i.indisunique, i.indisprimary, c.relname FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid JOIN pg_catalog.pg_class t ON t.oid = i.indrelid WHERE t.relname = 'described' ORDER BY c.relname;
+SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.nspname = 'public';

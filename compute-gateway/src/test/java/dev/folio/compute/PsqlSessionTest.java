@@ -39,7 +39,8 @@ class PsqlSessionTest {
       List<String> folio = psql(postgres.bin().resolve("psql"), compute.port(), "main", script);
       assertThat(reference).contains("psql:session.sql:28: ERROR:  23505", "psql:session.sql:35: ERROR:  22P02", "COPY 3");
       assertThat(reference).anySatisfy(l -> assertThat(l).contains("\"described_pkey\" PRIMARY KEY, btree (id)"))
-          .anySatisfy(l -> assertThat(l).contains("Did not find any relation named \"nowhere\""));
+          .anySatisfy(l -> assertThat(l).contains("Did not find any relation named \"nowhere\""))
+          .contains("described|BASE TABLE", "score|numeric|YES|3||6|2", "described|name|2|t", "t|t|described_pkey");
       assertThat(folio).containsExactlyElementsOf(reference);
     }
   }

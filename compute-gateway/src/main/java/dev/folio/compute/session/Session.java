@@ -57,7 +57,8 @@ public final class Session {
   public Session(SqlEngine engine, Map<String, String> startup, BiConsumer<String, String> reported) {
     this.engine = engine;
     this.reported = reported;
-    engine.connectedAs(startup.getOrDefault("user", ""));
+    engine.connectedAs(startup.getOrDefault("user", ""), startup.getOrDefault("database",
+        startup.getOrDefault("user", "")));
     settings.putAll(DEFAULTS);
     startup.forEach((k, v) -> {
       if (!k.equals("user") && !k.equals("database") && !k.equals("options") && !k.equals("replication")) {

@@ -18,8 +18,8 @@ public interface SqlEngine {
         "unrecognized configuration parameter \"" + name + "\"");
   }
 
-  /** The user the session was opened for (from the startup packet). */
-  default void connectedAs(String user) {}
+  /** The user the session was opened for, and the database (branch) it names (from the startup packet). */
+  default void connectedAs(String user, String database) {}
 
   /**
    * A transaction block starts (BEGIN); statements until its end run in one transaction, under

@@ -90,6 +90,8 @@ public final class FolioSqlEngine implements SqlEngine {
   private Database db;
   /** The session's user: Folio has no roles or ownership, so psql is shown it as the owner of what it lists. */
   private String user = "";
+  /** The database (branch) the session named: information_schema's catalog. */
+  private String database = "";
   /** On a compute that only reads, the session's connection to its primary, once it has written. */
   private WriteForwarder forwarder;
   private QueryPlans plans;
@@ -344,8 +346,9 @@ public final class FolioSqlEngine implements SqlEngine {
   }
 
   @Override
-  public void connectedAs(String user) {
+  public void connectedAs(String user, String database) {
     this.user = user;
+    this.database = database;
   }
 
   @Override
@@ -617,6 +620,7 @@ public final class FolioSqlEngine implements SqlEngine {
       SchemaPlus tids = root.add(TID_SCHEMA, new org.apache.calcite.schema.impl.AbstractSchema());
       root.add("folio", new org.apache.calcite.schema.impl.AbstractSchema())
           .add("compute_nodes", new ComputeNodesTable(db.computes()));
+      CatalogViews.addTo(root, tables, database, db.computes()::branches, user);
       for (Catalog.Entry e : tables.values()) {
         HeapRelation heap = db.heap(e.table());
         root.add(e.table().name(), new FolioTable(e.table(), heap, db::index, db.scans(), () -> statementSnapshot, false));

@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
  * collations, casts to regclass and functions (format_type, pg_get_indexdef…) that Folio's SQL does
  * not have; answering them here is what lets psql describe Folio's tables. Queries of catalogs in
  * which Folio has nothing (inheritance, policies, triggers, publications, extended statistics,
- * foreign keys) are answered with no rows, which is what they hold. Any other query of
- * {@code pg_catalog} goes to the SQL engine, which refuses it (42P01).
+ * foreign keys) are answered with no rows, which is what they hold. Any other query goes to the
+ * SQL engine, where {@link CatalogViews} has the most used relations of {@code pg_catalog}.
  */
 final class PsqlCatalog {
   private static final Pattern NAME = Pattern.compile("c\\.relname OPERATOR\\(pg_catalog\\.~\\) '([^']*)'");
