@@ -60,6 +60,7 @@ public final class LocalSystem implements AutoCloseable {
   private final String mainCompute;
   private final TimelineId timeline;
   private final String bootstrapServers;
+  private final java.util.function.Function<TimelineId, PageServiceClient> pageServices;
   private final WalTopicConfig topic;
 
   private LocalSystem(Path home, Options options, PrintStream log) throws Exception {
@@ -106,8 +107,8 @@ public final class LocalSystem implements AutoCloseable {
         new PgServer.Config("127.0.0.1", 0, true, Map.of()), 0);
     adminToken = token(home.resolve("admin-token"));
     int pageServicePort = pageServer.grpcPort();
-    StoredBranches branches = new StoredBranches(store, layout, compute.wal(),
-        t -> new PageServiceClient("127.0.0.1", pageServicePort, TENANT, t, token));
+    pageServices = t -> new PageServiceClient("127.0.0.1", pageServicePort, TENANT, t, token);
+    StoredBranches branches = new StoredBranches(store, layout, compute.wal(), pageServices);
     // A process compute asks the management API for folio.compute_nodes: its address is known once
     // the gateway listens, and no compute starts before that.
     ComputeLauncher launcher = options.processIsolation()
@@ -184,6 +185,11 @@ public final class LocalSystem implements AutoCloseable {
 
   public TimelineId timeline() {
     return timeline;
+  }
+
+  /** A client of the page service for a timeline (the caller closes it). */
+  public PageServiceClient pageService(TimelineId timeline) {
+    return pageServices.apply(timeline);
   }
 
   /** The embedded broker, for tools and checks. */

@@ -96,14 +96,27 @@ public final class PageServiceClient implements PageSource, AutoCloseable {
 
   /** The LSN the timeline branched from its ancestor at; 0 for a timeline without one. */
   public long branchLsn() {
+    return state().branchLsn();
+  }
+
+  /**
+   * Where the timeline stands at the page service: its last flush seen in Kafka, what it has read,
+   * what the materializer has folded into layers, and its branch point.
+   */
+  public TimelineProgress state() {
     try {
-      return stub.withDeadlineAfter(30, TimeUnit.SECONDS).getTimelineState(GetTimelineStateRequest.newBuilder()
-          .setTenant(tenant).setTimeline(timeline.toString()).build()).getAncestorLsn();
+      var state = stub.withDeadlineAfter(30, TimeUnit.SECONDS).getTimelineState(GetTimelineStateRequest.newBuilder()
+          .setTenant(tenant).setTimeline(timeline.toString()).build());
+      return new TimelineProgress(state.getLastFlushLsn(), state.getIngestedLsn(), state.getMaterializedLsn(),
+          state.getAncestorLsn());
     } catch (StatusRuntimeException e) {
       throw new PgException("58030", "could not read the state of timeline " + timeline + " from the page service: "
           + e.getStatus());
     }
   }
+
+  /** A timeline's LSNs at the page service. */
+  public record TimelineProgress(long lastFlushLsn, long ingestedLsn, long materializedLsn, long branchLsn) {}
 
   /**
    * The LSN of the timeline's last commit at or before {@code time}; an IllegalArgumentException
