@@ -48,6 +48,23 @@ public record Fixture(String bootstrapServers, WalTopicConfig topic, TimelineId 
         new dev.folio.compute.pgwire.PgServer.Config("127.0.0.1", 0, true, java.util.Map.of())));
   }
 
+  /**
+   * A PKCS#12 key store in {@code dir} with a fresh EC key and a self-signed certificate for
+   * 127.0.0.1, password {@code changeit}, made by the JDK's keytool.
+   */
+  public static java.nio.file.Path keyStore(java.nio.file.Path dir) throws IOException, InterruptedException {
+    java.nio.file.Path store = dir.resolve("server.p12");
+    Process keytool = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "keytool")
+        .toString(), "-genkeypair", "-alias", "folio", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
+        "CN=127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass",
+        "changeit").redirectErrorStream(true).start();
+    String out = new String(keytool.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (keytool.waitFor() != 0) {
+      throw new IOException("keytool failed: " + out);
+    }
+    return store;
+  }
+
   /** The rows of a result, each as its values (text form) joined by {@code |}. */
   public static java.util.List<String> rows(java.sql.ResultSet rs) throws java.sql.SQLException {
     java.util.List<String> out = new java.util.ArrayList<>();

@@ -12,6 +12,7 @@ import static dev.folio.compute.gateway.ManagedGateway.api;
 import static dev.folio.compute.gateway.ManagedGateway.uri;
 
 import dev.folio.compute.Fixture;
+import dev.folio.compute.pgwire.PgServer;
 import dev.folio.compute.fleet.RunningCompute;
 import dev.folio.testsupport.KafkaEndpoint;
 import dev.folio.testsupport.LocalPostgres;
@@ -21,6 +22,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -29,10 +31,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.util.PSQLException;
 
 /**
@@ -224,6 +229,35 @@ class GatewayTest {
         assertThat(Fixture.rows(s.executeQuery("SELECT count(*), max(k) FROM kv"))).containsExactly("40|40");
         assertThat(Fixture.rows(s.executeQuery("SELECT id, state FROM folio.compute_nodes")))
             .containsExactly(id + "|active");
+      }
+    }
+  }
+
+  @Test
+  @Timeout(value = 4, unit = TimeUnit.MINUTES)
+  void tlsEndsAtTheGatewayAndTheComputeAuthenticates(KafkaEndpoint kafka, S3Endpoint s3, @TempDir Path dir)
+      throws Exception {
+    ComputeNode.Config scram;
+    try (Fixture f = Fixture.start(kafka, s3)) {
+      ComputeNode.Config trusting = ManagedGateway.compute(f);
+      scram = new ComputeNode.Config(trusting.wal(), trusting.pageServiceHost(), trusting.pageServicePort(),
+          trusting.tenant(), trusting.timeline(), trusting.pageServiceToken(), trusting.bufferBytes(),
+          new PgServer.Config("127.0.0.1", 0, false, Map.of("alice", "s3cret!")), 0);
+      try (Gateway gateway = Gateway.start(new Gateway.Config("127.0.0.1", 0,
+          new PgServer.Tls(Fixture.keyStore(dir), "changeit"), 0, ADMIN, Duration.ofMinutes(5)),
+          ManagedGateway.mainOnly(f), (spec, computes) -> ComputeNode.start(scram, spec, computes))) {
+        Properties props = new Properties();
+        props.setProperty("user", "alice");
+        props.setProperty("password", "s3cret!");
+        props.setProperty("sslmode", "require");
+        String url = "jdbc:postgresql://127.0.0.1:" + gateway.port() + "/main";
+        try (Connection c = DriverManager.getConnection(url, props); Statement s = c.createStatement()) {
+          s.execute("CREATE TABLE secrets (id int PRIMARY KEY)");
+          assertThat(Fixture.rows(s.executeQuery("SELECT count(*) FROM secrets"))).containsExactly("0");
+        }
+        props.setProperty("password", "guess");
+        assertThatThrownBy(() -> DriverManager.getConnection(url, props))
+            .isInstanceOfSatisfying(PSQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28P01"));
       }
     }
   }

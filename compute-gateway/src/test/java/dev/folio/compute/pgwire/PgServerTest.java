@@ -33,13 +33,7 @@ class PgServerTest {
    */
   @Test
   void tlsWhenConfigured(@TempDir Path dir) throws Exception {
-    Path store = dir.resolve("server.p12");
-    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", "folio", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1",
-        "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit")
-        .redirectErrorStream(true).start();
-    keytool.getInputStream().readAllBytes();
-    assertThat(keytool.waitFor()).isZero();
+    Path store = dev.folio.compute.Fixture.keyStore(dir);
     Properties props = new Properties();
     props.setProperty("user", "alice");
     props.setProperty("password", "s3cret!");
