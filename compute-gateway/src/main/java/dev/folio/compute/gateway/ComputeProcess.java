@@ -188,6 +188,8 @@ public final class ComputeProcess {
     private final String host;
     private final int port;
     private final int httpPort;
+    private com.fasterxml.jackson.databind.JsonNode status;
+    private long statusAt;
 
     Child(Process process, String host, int port, int httpPort) {
       this.process = process;
@@ -234,12 +236,17 @@ public final class ComputeProcess {
       return status().path("hit_ratio").asDouble();
     }
 
-    private com.fasterxml.jackson.databind.JsonNode status() {
-      try {
-        return ManagementApi.parse(get("/status").body());
-      } catch (IOException e) {
-        return ManagementApi.parse("{}");
+    /** The process's status, asked at most once a second: a registry listing asks for three of its fields. */
+    private synchronized com.fasterxml.jackson.databind.JsonNode status() {
+      if (status == null || System.nanoTime() - statusAt > 1_000_000_000L) {
+        try {
+          status = ManagementApi.parse(get("/status").body());
+        } catch (IOException e) {
+          status = ManagementApi.parse("{}");
+        }
+        statusAt = System.nanoTime();
       }
+      return status;
     }
 
     private HttpResponse<String> get(String path) throws IOException {

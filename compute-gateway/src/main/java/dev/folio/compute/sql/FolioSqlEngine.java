@@ -360,8 +360,8 @@ public final class FolioSqlEngine implements SqlEngine {
     if (described != null) {
       return described;
     }
-    if (db.transactions().readOnly() && db.computes().primaryAddress() != null
-        && (forwarder != null && forwarder.active() || writes(sql))) {
+    if (db.transactions().readOnly() && (forwarder != null && forwarder.active() || writes(sql))
+        && db.computes().primaryAddress() != null) {
       return forward(sql, parameters);
     }
     return inTransaction(xid -> {

@@ -33,6 +33,20 @@ import org.apache.avro.specific.SpecificData;
  * schema of the changed message joins {@link #KNOWN_OLDER_SCHEMAS}. Thread-safe.
  */
 public final class WalCodec {
+  /*
+   * A value read from the topic may be garbage, and Avro allocates whatever a garbage length asks
+   * for (a count of two hundred million array items is an OutOfMemoryError, not an error of the
+   * value). No WAL message holds a collection of more items, or more bytes in one field, than an
+   * 8 KiB page and its slack: with Avro's limits (read once, when its SystemLimitException is first
+   * used, so set here, before any WAL message is decoded) such a value is refused as malformed.
+   * Limits set by the operator are kept.
+   */
+  static {
+    System.getProperties().putIfAbsent("org.apache.avro.limits.collectionItems.maxLength", "65536");
+    System.getProperties().putIfAbsent("org.apache.avro.limits.bytes.maxLength", String.valueOf(1 << 20));
+    System.getProperties().putIfAbsent("org.apache.avro.limits.string.maxLength", String.valueOf(1 << 20));
+  }
+
   /** Writer schemas of earlier contract versions that readers still resolve. None yet: v1. */
   private static final List<Schema> KNOWN_OLDER_SCHEMAS = List.of();
 
