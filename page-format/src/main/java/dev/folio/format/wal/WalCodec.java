@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
+import org.apache.avro.SystemLimitException;
 import org.apache.avro.io.BinaryData;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
@@ -37,14 +38,22 @@ public final class WalCodec {
    * A value read from the topic may be garbage, and Avro allocates whatever a garbage length asks
    * for (a count of two hundred million array items is an OutOfMemoryError, not an error of the
    * value). No WAL message holds a collection of more items, or more bytes in one field, than an
-   * 8 KiB page and its slack: with Avro's limits (read once, when its SystemLimitException is first
-   * used, so set here, before any WAL message is decoded) such a value is refused as malformed.
-   * Limits set by the operator are kept.
+   * 8 KiB page and its slack: with Avro's limits such a value is refused as malformed. Limits set by
+   * the operator are kept. Avro reads its limits once, when its SystemLimitException is first used,
+   * and offers no public way to read them again: if something in this JVM decoded Avro before, its
+   * package-private resetLimits is called.
    */
   static {
-    System.getProperties().putIfAbsent("org.apache.avro.limits.collectionItems.maxLength", "65536");
-    System.getProperties().putIfAbsent("org.apache.avro.limits.bytes.maxLength", String.valueOf(1 << 20));
-    System.getProperties().putIfAbsent("org.apache.avro.limits.string.maxLength", String.valueOf(1 << 20));
+    System.getProperties().putIfAbsent(SystemLimitException.MAX_COLLECTION_LENGTH_PROPERTY, "65536");
+    System.getProperties().putIfAbsent(SystemLimitException.MAX_BYTES_LENGTH_PROPERTY, String.valueOf(1 << 20));
+    System.getProperties().putIfAbsent(SystemLimitException.MAX_STRING_LENGTH_PROPERTY, String.valueOf(1 << 20));
+    try {
+      java.lang.reflect.Method reset = SystemLimitException.class.getDeclaredMethod("resetLimits");
+      reset.setAccessible(true);
+      reset.invoke(null);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw new ExceptionInInitializerError("cannot set Avro's limits for decoding WAL messages: " + e);
+    }
   }
 
   /** Writer schemas of earlier contract versions that readers still resolve. None yet: v1. */
