@@ -51,6 +51,22 @@ final class StandaloneFlink implements AutoCloseable {
    */
   static StandaloneFlink start(Path home, Path conf, Path work, Map<String, String> properties,
       Map<String, String> environment) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return startOnce(home, conf, work, properties, environment);
+      } catch (IllegalStateException e) {
+        // The ports are chosen free, then bound by the JobManager a moment later: another process
+        // may take one in between. Then the cluster is started again on other ports.
+        Path log = work.resolve("jobmanager.log");
+        if (attempt == 3 || !Files.exists(log) || !Files.readString(log).contains("BindException")) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static StandaloneFlink startOnce(Path home, Path conf, Path work, Map<String, String> properties,
+      Map<String, String> environment) throws IOException {
     Files.createDirectories(work.resolve("tmp"));
     int restPort = freePort();
     Map<String, String> dynamic = new LinkedHashMap<>(properties);
