@@ -43,9 +43,10 @@ import java.util.Map;
  *
  * An error is {@code {"code": SQLSTATE, "message": …, "hint": …}} with an HTTP status to match
  * (400 bad request, 401 no or wrong token, 404 no such branch or compute, 405, 409 the branch
- * exists or has children, 503).
+ * exists or has children, 500 storage or a compute failed, 503).
  */
 final class ManagementApi {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ManagementApi.class);
   private static final ObjectMapper JSON = new ObjectMapper()
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
   /** A request the API does not serve: feature_not_supported, HTTP 405. */
@@ -81,6 +82,11 @@ final class ManagementApi {
         error.put("hint", e.hint());
       }
       body = error;
+    } catch (RuntimeException e) {
+      // Storage or a compute failed under the request: the caller gets why, the log the whole story.
+      LOG.error("Management request {} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
+      status = 500;
+      body = JSON.createObjectNode().put("code", SqlState.INTERNAL_ERROR).put("message", String.valueOf(e.getMessage()));
     }
     OpsServer.reply(ex, status, "application/json", JSON.writeValueAsString(body) + "\n");
   }
