@@ -40,6 +40,8 @@ final class StoredBranches implements BranchManager {
   private final StorageLayout layout;
   private final WalWriterConfig wal;
   private final Function<TimelineId, PageServiceClient> pageService;
+  private final Map<String, Known> recent = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final long KEEP_NANOS = 5_000_000_000L;
 
   /**
    * @param wal where the log is: a branch point defaults to the parent's last committed flush
@@ -65,14 +67,28 @@ final class StoredBranches implements BranchManager {
     return out;
   }
 
+  /**
+   * The timeline of a branch; every connection asks, so a name read is kept for a few seconds
+   * (changes made here are seen at once; another process's within that time).
+   */
   @Override
   public TimelineId timeline(String branch) {
     if (!branch.matches(NAME)) {
       return null;
     }
+    Known known = recent.get(branch);
+    if (known != null && System.nanoTime() - known.readAt() < KEEP_NANOS) {
+      return known.timeline();
+    }
     byte[] id = store.readIfExists(layout.branches() + branch);
-    return id == null ? null : TimelineId.parse(new String(id, StandardCharsets.UTF_8).strip());
+    TimelineId timeline = id == null ? null : TimelineId.parse(new String(id, StandardCharsets.UTF_8).strip());
+    if (timeline != null) {
+      recent.put(branch, new Known(timeline, System.nanoTime()));
+    }
+    return timeline;
   }
+
+  private record Known(TimelineId timeline, long readAt) {}
 
   /** The timeline of a branch, created (with its first index, no ancestor) if there is no such branch. */
   static TimelineId ensure(ObjectStore store, StorageLayout layout, String branch) {
@@ -156,6 +172,7 @@ final class StoredBranches implements BranchManager {
     store.write(layout.index(timeline, 1),
         TimelineIndex.created(timeline, new TimelineIndex.Ancestor(from, at), created).toJson());
     store.write(layout.branches() + name, timeline.toString().getBytes(StandardCharsets.UTF_8));
+    recent.remove(name);
     return new Branch(name, timeline, parent, at, created, new StorageBytes(0, 0));
   }
 
@@ -172,6 +189,7 @@ final class StoredBranches implements BranchManager {
     }
     for (int i = doomed.size() - 1; i >= 0; i--) {
       store.delete(layout.branches() + doomed.get(i));
+      recent.remove(doomed.get(i));
     }
     return doomed;
   }
@@ -196,6 +214,7 @@ final class StoredBranches implements BranchManager {
         TimelineIndex.created(timeline, new TimelineIndex.Ancestor(old, at), Instant.now()).toJson());
     store.delete(layout.branches() + name);
     store.write(layout.branches() + name, timeline.toString().getBytes(StandardCharsets.UTF_8));
+    recent.remove(name);
     return list().stream().filter(b -> b.name().equals(backup)).findFirst().orElseThrow();
   }
 
