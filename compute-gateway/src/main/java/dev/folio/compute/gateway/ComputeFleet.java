@@ -503,6 +503,11 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
           e.meteredNanos += System.nanoTime() - e.runningSince;
           e.running = null;
           e.state = State.SUSPENDED;
+          if (e.elastic) {
+            // A replica the gateway added for load and could not start: the next session adds another.
+            endpoints.remove(e.id);
+            meters.remove(e.seconds);
+          }
           return;
         }
         long took = System.nanoTime() - asked;
