@@ -4,6 +4,7 @@ import dev.folio.compute.session.SqlEngine;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -106,10 +107,19 @@ public final class PgServer implements AutoCloseable {
    * one network hop fewer. Called on the connection's event loop; closing this server closes it.
    */
   public void adopt(Channel ch, FrontendMessage.Startup startup, List<ByteBuf> early) {
-    serve(ch, FrontendDecoder.afterStartup());
+    FrontendDecoder decoder = FrontendDecoder.afterStartup();
+    serve(ch, decoder);
     adopted.add(ch);
-    ch.pipeline().fireChannelRead(startup);
-    early.forEach(ch.pipeline()::fireChannelRead);
+    // Into the decoder, not from the pipeline's head: a TLS handler there has decrypted these already.
+    ChannelHandlerContext at = ch.pipeline().context(decoder);
+    at.fireChannelRead(startup);
+    for (ByteBuf bytes : early) {
+      try {
+        decoder.channelRead(at, bytes);
+      } catch (Exception e) {
+        at.fireExceptionCaught(e);
+      }
+    }
   }
 
   /** Starts serving; each connection gets its own engine from {@code engines}. */

@@ -89,6 +89,41 @@ class GatewayTest {
         assertThat(out).contains("main|app|UTF8|C|C||libc|");
       }
 
+      // A client that sends its first query with its startup packet (before the gateway has a
+      // compute for it) gets its answer: the bytes wait and go to the compute with the connection.
+      try (java.net.Socket raw = new java.net.Socket("127.0.0.1", gateway.port())) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] params = "user\0app\0database\0main\0\0".getBytes(StandardCharsets.UTF_8);
+        java.io.DataOutputStream d = new java.io.DataOutputStream(out);
+        d.writeInt(8 + params.length);
+        d.writeInt(196608);
+        d.write(params);
+        byte[] query = "SELECT count(*) FROM kv\0".getBytes(StandardCharsets.UTF_8);
+        d.writeByte('Q');
+        d.writeInt(4 + query.length);
+        d.write(query);
+        raw.getOutputStream().write(out.toByteArray());
+        raw.getOutputStream().flush();
+        java.io.DataInputStream in = new java.io.DataInputStream(raw.getInputStream());
+        StringBuilder seen = new StringBuilder();
+        int readyForQuery = 0;
+        while (readyForQuery < 2) {
+          char type = (char) in.readByte();
+          byte[] body = new byte[in.readInt() - 4];
+          in.readFully(body);
+          seen.append(type);
+          if (type == 'Z') {
+            readyForQuery++;
+          }
+          if (type == 'D') {
+            seen.append('(').append(new String(body, 6, body.length - 6, StandardCharsets.UTF_8)).append(')');
+          }
+          assertThat(type).as("an error instead of the answer: " + new String(body, StandardCharsets.UTF_8))
+              .isNotEqualTo('E');
+        }
+        assertThat(seen.toString()).startsWith("R").contains("TD(1)CZ");
+      }
+
       // No session: idle, then suspended after a second; its time stops counting.
       await().atMost(Duration.ofSeconds(30)).until(() -> state(gateway, id).equals("suspended"));
       JsonNode suspended = api(gateway, "GET", "/v1/computes", null).get("computes").get(0);
