@@ -113,6 +113,10 @@ class BranchTest {
             .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
         assertThat(deadLetters).isZero();
       }
+      String metrics = http.send(HttpRequest.newBuilder(URI.create(system.api() + "/metrics")).GET().build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(metrics).contains("folio_storage_bytes{branch=\"main\",kind=\"layers\"",
+          "folio_storage_bytes{branch=\"main\",kind=\"archived_wal\"");
       List<String> listed = new ArrayList<>();
       get(system, "/v1/branches").get("branches").forEach(b -> listed.add(b.get("name").asText()));
       assertThat(listed).contains("main", backup, "at-lsn-1").doesNotContain("child", "grandchild");

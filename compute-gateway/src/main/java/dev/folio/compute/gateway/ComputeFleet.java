@@ -15,6 +15,8 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -51,7 +53,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Metering: a compute's seconds run from its start to its suspension or stop (starting, active
  * and idle alike, since it holds its memory all that time), as {@code folio_compute_seconds_total}
- * by compute and branch.
+ * by compute and branch; storage as {@code folio_storage_bytes} by branch, timeline and kind
+ * (layers, archived WAL), measured every 30 seconds.
  */
 public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ComputeFleet.class);
@@ -78,6 +81,7 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
     return t;
   });
   private final Timer startTime;
+  private final MultiGauge storageBytes;
   private final Counter starts;
   private boolean closed;
 
@@ -190,6 +194,27 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
         .register(meters);
     long tick = Math.max(50, Math.min(1000, suspendAfter.toMillis() / 4));
     reaper.scheduleWithFixedDelay(this::suspendIdle, tick, tick, TimeUnit.MILLISECONDS);
+    storageBytes = MultiGauge.builder("folio_storage_bytes")
+        .description("Bytes a branch's timeline keeps in storage: its layers, and its WAL archived for replay")
+        .baseUnit("bytes").register(meters);
+    reaper.scheduleWithFixedDelay(this::measureStorage, 0, STORAGE_EVERY.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  /** How often storage is measured for the metrics: it lists and reads objects. */
+  private static final Duration STORAGE_EVERY = Duration.ofSeconds(30);
+
+  private void measureStorage() {
+    try {
+      List<MultiGauge.Row<?>> rows = new ArrayList<>();
+      for (Usage.Storage s : usage().storage()) {
+        Tags tags = Tags.of("branch", s.branch(), "timeline", s.timeline());
+        rows.add(MultiGauge.Row.of(tags.and("kind", "layers"), s.layerBytes()));
+        rows.add(MultiGauge.Row.of(tags.and("kind", "archived_wal"), s.archivedWalBytes()));
+      }
+      storageBytes.register(rows, true);
+    } catch (RuntimeException e) {
+      LOG.warn("Could not measure storage for the metrics: {}", e.toString());
+    }
   }
 
   /**
