@@ -21,6 +21,10 @@ public final class LocalCommand implements Callable<Integer> {
       description = "The read-only address: sessions spread over hot replicas (default ${DEFAULT-VALUE}).")
   int readOnlyPort;
 
+  @Option(names = "--sessions-per-replica", defaultValue = "16",
+      description = "Read-only sessions a hot replica takes before the gateway starts another (default ${DEFAULT-VALUE}).")
+  int sessionsPerReplica;
+
   @Option(names = "--http-port", defaultValue = "55480",
       description = "Port of the management API, health and metrics (default ${DEFAULT-VALUE}).")
   int httpPort;
@@ -47,7 +51,7 @@ public final class LocalCommand implements Callable<Integer> {
     if (!isolation.equals("in-process") && !isolation.equals("process")) {
       throw new IllegalArgumentException("--isolation is in-process or process, not " + isolation);
     }
-    LocalSystem system = LocalSystem.start(home, new LocalSystem.Options(port, readOnlyPort, httpPort, suspendAfter,
+    LocalSystem system = LocalSystem.start(home, new LocalSystem.Options(port, readOnlyPort, httpPort, suspendAfter, sessionsPerReplica,
         isolation.equals("process"), writeForwarding), System.err);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

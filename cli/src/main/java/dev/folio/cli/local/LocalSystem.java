@@ -115,7 +115,7 @@ public final class LocalSystem implements AutoCloseable {
         ? (spec, computes) -> ComputeProcess.launcher(compute, api(), adminToken).launch(spec, computes)
         : (spec, computes) -> ComputeNode.start(compute, spec, computes);
     gateway = Gateway.start(new Gateway.Config("127.0.0.1", options.postgresPort(), null, options.httpPort(),
-        adminToken, options.suspendAfter(), options.readOnlyPort(), Gateway.Config.DEFAULT_SESSIONS_PER_REPLICA,
+        adminToken, options.suspendAfter(), options.readOnlyPort(), options.sessionsPerReplica(),
         options.writeForwarding()),
         branches, launcher);
     started.add(gateway);
@@ -129,17 +129,19 @@ public final class LocalSystem implements AutoCloseable {
    * Where and how the local system listens, and how it runs computes.
    *
    * @param readOnlyPort the read-only address (sessions on hot replicas)
+   * @param sessionsPerReplica read-only sessions per hot replica above which the gateway starts another
    * @param processIsolation each compute in a JVM of its own, rather than in this one
    * @param writeForwarding writes sent to a replica go to the primary (else 25006)
    */
   public record Options(int postgresPort, int readOnlyPort, int httpPort, Duration suspendAfter,
-      boolean processIsolation, boolean writeForwarding) {
+      int sessionsPerReplica, boolean processIsolation, boolean writeForwarding) {
     /**
      * The PostgreSQL port, any free ones for the read-only address and the management API, the
      * default suspension, computes in this JVM, writes forwarded.
      */
     public static Options postgresOn(int port) {
-      return new Options(port, 0, 0, Gateway.Config.DEFAULT_SUSPEND_AFTER, false, true);
+      return new Options(port, 0, 0, Gateway.Config.DEFAULT_SUSPEND_AFTER, Gateway.Config.DEFAULT_SESSIONS_PER_REPLICA,
+          false, true);
     }
   }
 

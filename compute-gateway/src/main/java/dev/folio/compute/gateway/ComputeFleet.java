@@ -228,14 +228,23 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
     TimelineId timeline = timelineOf(branch);
     Endpoint e;
     CompletableFuture<RunningCompute> running;
-    synchronized (this) {
-      e = readOnly ? replicaFor(branch, timeline) : primary(branch, timeline);
-      e.sessions++;
-      e.lastActive = Instant.now();
-      running = ensureRunning(e);
-      if (running.isDone() && !running.isCompletedExceptionally()) {
-        e.state = State.ACTIVE;
+    RunningCompute checked = null;
+    while (true) {
+      synchronized (this) {
+        e = readOnly ? replicaFor(branch, timeline) : primary(branch, timeline);
+        RunningCompute current = e.up();
+        if (current == null || current == checked) {
+          e.sessions++;
+          e.lastActive = Instant.now();
+          running = ensureRunning(e);
+          if (running.isDone() && !running.isCompletedExceptionally()) {
+            e.state = State.ACTIVE;
+          }
+          break;
+        }
+        checked = current;
       }
+      replaceIfBroken(e, checked);
     }
     Endpoint endpoint = e;
     return running.handle((compute, failure) -> {
@@ -265,10 +274,27 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
     }
     Endpoint e;
     CompletableFuture<RunningCompute> running;
-    synchronized (this) {
-      e = role == Role.PRIMARY ? primary(branch, timeline) : register(branch, timeline, role, atLsn, atTime, false);
-      e.lastActive = Instant.now();
-      running = ensureRunning(e);
+    if (role == Role.PRIMARY) {
+      RunningCompute checked = null;
+      while (true) {
+        synchronized (this) {
+          e = primary(branch, timeline);
+          RunningCompute current = e.up();
+          if (current == null || current == checked) {
+            e.lastActive = Instant.now();
+            running = ensureRunning(e);
+            break;
+          }
+          checked = current;
+        }
+        replaceIfBroken(e, checked);
+      }
+    } else {
+      synchronized (this) {
+        e = register(branch, timeline, role, atLsn, atTime, false);
+        e.lastActive = Instant.now();
+        running = ensureRunning(e);
+      }
     }
     try {
       await(running, branch);
@@ -348,9 +374,13 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
   }
 
   @Override
-  public synchronized List<ComputeInfo> computes() {
+  public List<ComputeInfo> computes() {
+    List<Endpoint> all;
+    synchronized (this) {
+      all = List.copyOf(endpoints.values());
+    }
     List<ComputeInfo> out = new ArrayList<>();
-    for (Endpoint e : endpoints.values()) {
+    for (Endpoint e : all) {
       out.add(info(e));
     }
     return out;
@@ -495,13 +525,25 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
     return e;
   }
 
-  /** The compute of an endpoint, starting it if it is suspended or has a problem. Under the lock. */
-  private CompletableFuture<RunningCompute> ensureRunning(Endpoint e) {
-    RunningCompute up = e.up();
-    if (up != null && up.problem() != null) {
-      LOG.warn("Compute {} of branch {} cannot serve ({}); starting it again", e.id, e.branch, up.problem());
-      suspendNow(e);
+  /**
+   * A compute that reports a problem (fenced, its writer failed, its process gone) is closed, to be
+   * started again. Its health is asked without the lock (for a process compute it is an HTTP call);
+   * the caller then chooses again, and goes on with a compute it has checked or a new one.
+   */
+  private void replaceIfBroken(Endpoint e, RunningCompute current) {
+    String problem = current.problem();
+    if (problem != null) {
+      synchronized (this) {
+        if (e.up() == current) {
+          LOG.warn("Compute {} of branch {} cannot serve ({}); starting it again", e.id, e.branch, problem);
+          suspendNow(e);
+        }
+      }
     }
+  }
+
+  /** The compute of an endpoint, starting it if it is suspended. Under the lock. */
+  private CompletableFuture<RunningCompute> ensureRunning(Endpoint e) {
     if (e.running != null) {
       return e.running;
     }
@@ -587,22 +629,34 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
     }
   }
 
-  /** Under the lock or not: a snapshot of the endpoint as the registry shows it. */
+  /** The endpoint as the registry shows it: its fields as they were together, and what its compute says now. */
   private ComputeInfo info(Endpoint e) {
+    // The registry's fields under the lock; what the compute reports (an HTTP call for a process
+    // compute) outside it, so that a slow compute holds up no connection.
+    RunningCompute c;
+    RunningCompute primary = null;
+    String state;
+    Instant startedAt;
+    Instant lastActive;
+    int sessions;
+    double seconds;
     synchronized (this) {
-      RunningCompute c = e.up();
-      long lag = 0;
+      c = e.up();
       if (c != null && e.role == Role.REPLICA) {
-        RunningCompute primary = endpoints.values().stream()
-            .filter(p -> p.branch.equals(e.branch) && p.role == Role.PRIMARY).map(Endpoint::up)
-            .filter(java.util.Objects::nonNull).findFirst().orElse(null);
-        lag = primary == null ? 0 : Math.max(0, primary.lsn() - c.lsn());
+        primary = endpoints.values().stream().filter(p -> p.branch.equals(e.branch) && p.role == Role.PRIMARY)
+            .map(Endpoint::up).filter(java.util.Objects::nonNull).findFirst().orElse(null);
       }
-      return new ComputeInfo(e.id, e.branch, e.timeline.toString(), e.role.label(),
-          e.state.name().toLowerCase(), e.startedAt, e.lastActive, c == null ? 0 : c.lsn(), lag,
-          c == null ? 0 : c.bufferCacheBytes(), c == null ? 0 : c.hitRatio(),
-          c == null ? null : c.host() + ":" + c.port(), e.sessions, e.computeSeconds());
+      state = e.state.name().toLowerCase();
+      startedAt = e.startedAt;
+      lastActive = e.lastActive;
+      sessions = e.sessions;
+      seconds = e.computeSeconds();
     }
+    long lsn = c == null ? 0 : c.lsn();
+    long lag = primary == null ? 0 : Math.max(0, primary.lsn() - lsn);
+    return new ComputeInfo(e.id, e.branch, e.timeline.toString(), e.role.label(), state, startedAt, lastActive, lsn,
+        lag, c == null ? 0 : c.bufferCacheBytes(), c == null ? 0 : c.hitRatio(),
+        c == null ? null : c.host() + ":" + c.port(), sessions, seconds);
   }
 
   private static void await(CompletableFuture<RunningCompute> running, String branch) {
