@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code folio usage}: compute seconds by compute and branch, storage bytes by timeline. */
 @Command(name = "usage", mixinStandardHelpOptions = true,
-    description = "Compute seconds (running time) by compute and branch, and storage (layers, archived WAL) by branch.")
+    description = "Compute seconds (running time) and active seconds (sessions open) by compute and branch, and "
+        + "storage (layers, archived WAL) by branch.")
 public final class UsageCommand implements Callable<Integer> {
   @Mixin
   ManagementClient api;
@@ -24,13 +25,16 @@ public final class UsageCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     JsonNode usage = api.get("/v1/usage");
     List<String[]> computes = new ArrayList<>();
-    computes.add(new String[] {"COMPUTE", "BRANCH", "COMPUTE SECONDS"});
+    computes.add(new String[] {"COMPUTE", "BRANCH", "COMPUTE SECONDS", "ACTIVE SECONDS"});
     for (JsonNode c : usage.get("computes")) {
       computes.add(new String[] {c.get("id").asText(), c.get("branch").asText(),
-          String.format("%.1f", c.get("compute_seconds").asDouble())});
+          String.format("%.1f", c.get("compute_seconds").asDouble()),
+          String.format("%.1f", c.get("active_seconds").asDouble())});
     }
+    JsonNode active = usage.get("active_seconds_by_branch");
     for (Map.Entry<String, JsonNode> b : usage.get("compute_seconds_by_branch").properties()) {
-      computes.add(new String[] {"(all)", b.getKey(), String.format("%.1f", b.getValue().asDouble())});
+      computes.add(new String[] {"(all)", b.getKey(), String.format("%.1f", b.getValue().asDouble()),
+          String.format("%.1f", active.path(b.getKey()).asDouble())});
     }
     ComputeCommand.print(spec.commandLine().getOut(), computes);
     spec.commandLine().getOut().println();

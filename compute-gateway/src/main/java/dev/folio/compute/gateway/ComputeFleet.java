@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Metering: a compute's seconds run from its start to its suspension or stop (starting, active
  * and idle alike, since it holds its memory all that time), as {@code folio_compute_seconds_total}
- * by compute and branch; storage as {@code folio_storage_bytes} by branch, timeline and kind
+ * by compute and branch, and the seconds it had sessions open as {@code
+ * folio_compute_active_seconds_total}; storage as {@code folio_storage_bytes} by branch, timeline and kind
  * (layers, archived WAL), measured every 30 seconds.
  */
 public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
@@ -106,7 +107,11 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
     CompletableFuture<Void> stopped = CompletableFuture.completedFuture(null);
     long runningSince;
     long meteredNanos;
+    /** Since when it has had sessions (while it has any), and the nanoseconds it had them before. */
+    long activeSince;
+    long activeNanos;
     Meter seconds;
+    Meter activeSeconds;
 
     Endpoint(String id, String branch, TimelineId timeline, Role role, long atLsn, Instant atTime, boolean elastic) {
       this.id = id;
@@ -121,6 +126,16 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
     double computeSeconds() {
       long nanos = meteredNanos + (running != null ? System.nanoTime() - runningSince : 0);
       return nanos / 1e9;
+    }
+
+    double activeSeconds() {
+      return (activeNanos + (sessions > 0 ? System.nanoTime() - activeSince : 0)) / 1e9;
+    }
+
+    void sessionOpened() {
+      if (sessions++ == 0) {
+        activeSince = System.nanoTime();
+      }
     }
 
     /** The compute if it is up, else null. */
@@ -234,7 +249,7 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
         e = readOnly ? replicaFor(branch, timeline) : primary(branch, timeline);
         RunningCompute current = e.up();
         if (current == null || current == checked) {
-          e.sessions++;
+          e.sessionOpened();
           e.lastActive = Instant.now();
           running = ensureRunning(e);
           if (running.isDone() && !running.isCompletedExceptionally()) {
@@ -429,11 +444,14 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
   public Usage usage() {
     List<Usage.Compute> computes = new ArrayList<>();
     Map<String, Double> byBranch = new TreeMap<>();
+    Map<String, Double> activeByBranch = new TreeMap<>();
     synchronized (this) {
       for (Endpoint e : endpoints.values()) {
         double s = e.computeSeconds();
-        computes.add(new Usage.Compute(e.id, e.branch, s));
+        double active = e.activeSeconds();
+        computes.add(new Usage.Compute(e.id, e.branch, s, active));
         byBranch.merge(e.branch, s, Double::sum);
+        activeByBranch.merge(e.branch, active, Double::sum);
       }
     }
     List<Usage.Storage> storage = new ArrayList<>();
@@ -441,12 +459,16 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
       BranchCatalog.StorageBytes bytes = branches.storage(b.getValue());
       storage.add(new Usage.Storage(b.getKey(), b.getValue().toString(), bytes.layers(), bytes.archivedWal()));
     }
-    return new Usage(computes, byBranch, storage);
+    return new Usage(computes, byBranch, activeByBranch, storage);
   }
 
-  /** What the tenant has used: compute seconds of each compute and branch, storage of each timeline. */
-  public record Usage(List<Compute> computes, Map<String, Double> computeSecondsByBranch, List<Storage> storage) {
-    public record Compute(String id, String branch, double computeSeconds) {}
+  /**
+   * What the tenant has used: of each compute and branch, the seconds computes ran (from start to
+   * suspension) and the seconds they had sessions open (active); storage of each timeline.
+   */
+  public record Usage(List<Compute> computes, Map<String, Double> computeSecondsByBranch,
+      Map<String, Double> activeSecondsByBranch, List<Storage> storage) {
+    public record Compute(String id, String branch, double computeSeconds, double activeSeconds) {}
 
     public record Storage(String branch, String timeline, long layerBytes, long archivedWalBytes) {}
   }
@@ -506,6 +528,12 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
       }
     }).tag("compute", e.id).tag("branch", branch).tag("role", role.label()).description("Seconds a compute has run")
         .register(meters);
+    e.activeSeconds = FunctionCounter.builder("folio_compute_active_seconds", e, x -> {
+      synchronized (this) {
+        return x.activeSeconds();
+      }
+    }).tag("compute", e.id).tag("branch", branch).tag("role", role.label())
+        .description("Seconds a compute has had sessions open").register(meters);
     endpoints.put(e.id, e);
     return e;
   }
@@ -515,6 +543,7 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
     suspendNow(e);
     endpoints.remove(e.id);
     meters.remove(e.seconds);
+    meters.remove(e.activeSeconds);
   }
 
   private Endpoint endpoint(String id) {
@@ -574,6 +603,7 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
             // A replica the gateway added for load and could not start: the next session adds another.
             endpoints.remove(e.id);
             meters.remove(e.seconds);
+            meters.remove(e.activeSeconds);
           }
           return;
         }
@@ -607,7 +637,9 @@ public final class ComputeFleet implements ComputeDirectory, AutoCloseable {
   }
 
   private void release(Endpoint e) {
-    e.sessions--;
+    if (--e.sessions == 0) {
+      e.activeNanos += System.nanoTime() - e.activeSince;
+    }
     e.lastActive = Instant.now();
     if (e.sessions == 0 && e.state == State.ACTIVE) {
       e.state = State.IDLE;

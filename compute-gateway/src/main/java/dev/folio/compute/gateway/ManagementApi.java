@@ -38,6 +38,7 @@ import java.util.Map;
  * POST /v1/branches/{name}/restore    {"time": "2026-11-29T10:00:00Z"}  → {"branch", "backup": branch}
  * GET  /v1/lsn-at?branch=B&time=T     {"branch", "time", "lsn"}
  * GET  /v1/usage                      {"computes": […], "compute_seconds_by_branch": {name: seconds},
+ *                                      "active_seconds_by_branch": {name: seconds},
  *                                      "storage": [{"branch", "timeline", "layer_bytes", "archived_wal_bytes"}…]}
  * </pre>
  *

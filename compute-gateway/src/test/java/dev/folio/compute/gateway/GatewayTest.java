@@ -132,8 +132,12 @@ class GatewayTest {
       assertThat(seconds).isPositive();
       assertThat(api(gateway, "GET", "/v1/computes", null).get("computes").get(0).get("compute_seconds").asDouble())
           .isEqualTo(seconds);
-      assertThat(api(gateway, "GET", "/v1/usage", null).get("compute_seconds_by_branch").get("main").asDouble())
-          .isEqualTo(seconds);
+      JsonNode usage = api(gateway, "GET", "/v1/usage", null);
+      assertThat(usage.get("compute_seconds_by_branch").get("main").asDouble()).isEqualTo(seconds);
+      double active = usage.get("active_seconds_by_branch").get("main").asDouble();
+      assertThat(active).isPositive().isLessThan(seconds);
+      assertThat(api(gateway, "GET", "/v1/usage", null).get("active_seconds_by_branch").get("main").asDouble())
+          .isEqualTo(active);
 
       // The next connection wakes it, same id, every commit there.
       try (Connection c = connect(gateway, "main"); Statement s = c.createStatement()) {
