@@ -63,7 +63,6 @@ public final class ComputeNode implements RunningCompute {
 
   private final String id;
   private final String host;
-  private final Role role;
   /** The primary's writer; null in a replica or a static compute. */
   private final WalWriter writer;
   /** A hot replica's follower of the log; null otherwise. */
@@ -84,7 +83,6 @@ public final class ComputeNode implements RunningCompute {
     }
     this.id = spec.id();
     this.host = config.postgres().host();
-    this.role = spec.role();
     this.pageService = new PageServiceClient(config.pageServiceHost(), config.pageServicePort(), config.tenant(),
         config.timeline(), config.pageServiceToken());
     // The cache holds whole pages: its bound in bytes is a number of 8 KiB pages (at least 8).
@@ -208,10 +206,6 @@ public final class ComputeNode implements RunningCompute {
   @Override
   public long lsn() {
     return readLsn.getAsLong();
-  }
-
-  public Role role() {
-    return role;
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.folio.cli.compute.ComputeCommand;
 import dev.folio.cli.compute.ManagementClient;
+import dev.folio.compute.fleet.PointInTime;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -61,7 +62,7 @@ public final class BranchCommand implements Runnable {
         request.put("lsn", lsn);
       }
       if (time != null) {
-        request.put("time", ComputeCommand.instant(time).toString());
+        request.put("time", PointInTime.parse(time).toString());
       }
       JsonNode b = api.post("/v1/branches", request);
       spec.commandLine().getOut().printf("branch %s (timeline %s) from %s at %s%n", b.get("name").asText(),
@@ -141,7 +142,7 @@ public final class BranchCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       JsonNode done = api.post("/v1/branches/" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "/restore",
-          ManagementClient.object("time", ComputeCommand.instant(time).toString()));
+          ManagementClient.object("time", PointInTime.parse(time).toString()));
       spec.commandLine().getOut().printf("branch %s rewound; its history until now is branch %s%n", name,
           done.get("backup").get("name").asText());
       return 0;

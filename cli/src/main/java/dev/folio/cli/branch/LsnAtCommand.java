@@ -1,7 +1,7 @@
 package dev.folio.cli.branch;
 
-import dev.folio.cli.compute.ComputeCommand;
 import dev.folio.cli.compute.ManagementClient;
+import dev.folio.compute.fleet.PointInTime;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
@@ -31,7 +31,7 @@ public final class LsnAtCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     String query = "?branch=" + URLEncoder.encode(branch, StandardCharsets.UTF_8) + "&time="
-        + URLEncoder.encode(ComputeCommand.instant(time).toString(), StandardCharsets.UTF_8);
+        + URLEncoder.encode(PointInTime.parse(time).toString(), StandardCharsets.UTF_8);
     spec.commandLine().getOut().println(api.get("/v1/lsn-at" + query).get("lsn").asText());
     return 0;
   }

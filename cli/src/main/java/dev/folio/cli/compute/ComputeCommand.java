@@ -3,10 +3,7 @@ package dev.folio.cli.compute;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
+import dev.folio.compute.fleet.PointInTime;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,7 +84,7 @@ public final class ComputeCommand implements Runnable {
         request.put("at_lsn", atLsn);
       }
       if (atTime != null) {
-        request.put("at_time", instant(atTime).toString());
+        request.put("at_time", PointInTime.parse(atTime).toString());
       }
       JsonNode c = api.post("/v1/computes", request);
       spec.commandLine().getOut().printf("%s %s %s at %s on %s%n", c.get("id").asText(), c.get("role").asText(),
@@ -135,20 +132,6 @@ public final class ComputeCommand implements Runnable {
       spec.commandLine().getOut().printf("%s %s%n", c.get("id").asText(),
           action.equals("stop") ? "stopped" : c.get("state").asText());
       return 0;
-    }
-  }
-
-  /** A time as 'YYYY-MM-DD HH:MM:SS[.fff] UTC' or ISO-8601. */
-  public static Instant instant(String text) {
-    String t = text.strip();
-    if (t.endsWith(" UTC")) {
-      return LocalDateTime.parse(t.substring(0, t.length() - 4).replace(' ', 'T')).toInstant(ZoneOffset.UTC);
-    }
-    try {
-      return Instant.parse(t);
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("not a time: \"" + text + "\" (give 'YYYY-MM-DD HH:MM:SS UTC' or "
-          + "2026-11-29T10:00:00Z)");
     }
   }
 

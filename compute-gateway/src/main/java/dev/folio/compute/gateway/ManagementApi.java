@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import dev.folio.compute.fleet.ComputeInfo;
+import dev.folio.compute.fleet.PointInTime;
 import dev.folio.compute.fleet.Role;
 import dev.folio.compute.pgwire.PgException;
 import dev.folio.compute.pgwire.SqlState;
@@ -116,8 +117,8 @@ final class ManagementApi {
         try {
           role = Role.of(request.path("role").asText("primary"));
           atLsn = request.hasNonNull("at_lsn") ? Lsn.parse(request.get("at_lsn").asText()).value() : 0;
-          atTime = request.hasNonNull("at_time") ? Instant.parse(request.get("at_time").asText()) : null;
-        } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
+          atTime = request.hasNonNull("at_time") ? PointInTime.parse(request.get("at_time").asText()) : null;
+        } catch (IllegalArgumentException e) {
           throw new PgException(SqlState.INVALID_PARAMETER_VALUE, e.getMessage());
         }
         return json(fleet.start(branch, role, atLsn, atTime));
@@ -200,10 +201,9 @@ final class ManagementApi {
       throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "give the time, e.g. 2026-11-29T10:00:00Z");
     }
     try {
-      return Instant.parse(text);
-    } catch (java.time.format.DateTimeParseException e) {
-      throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "not a time: \"" + text + "\" (ISO-8601, e.g. "
-          + "2026-11-29T10:00:00Z)");
+      return PointInTime.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new PgException(SqlState.INVALID_PARAMETER_VALUE, e.getMessage());
     }
   }
 

@@ -1,20 +1,16 @@
 package dev.folio.compute.sql;
 
+import static dev.folio.compute.sql.RowsTable.Field.integer;
+import static dev.folio.compute.sql.RowsTable.Field.text;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import org.apache.calcite.DataContext;
-import org.apache.calcite.linq4j.Enumerable;
-import org.apache.calcite.linq4j.Linq4j;
-import org.apache.calcite.rel.type.RelDataType;
-import org.apache.calcite.rel.type.RelDataTypeFactory;
-import org.apache.calcite.schema.ScannableTable;
 import org.apache.calcite.schema.SchemaPlus;
 import org.apache.calcite.schema.impl.AbstractSchema;
-import org.apache.calcite.schema.impl.AbstractTable;
 import org.apache.calcite.sql.type.SqlTypeName;
 
 /**
@@ -97,7 +93,7 @@ final class CatalogViews {
         bool("indisprimary"), text("indkey")), indexes));
     pg.add("pg_tables", view(List.of(text("schemaname"), text("tablename"), text("tableowner"),
         bool("hasindexes")), pgTables));
-    pg.add("pg_database", new ViewTable(List.of(text("datname")),
+    pg.add("pg_database", new RowsTable(List.of(text("datname")),
         () -> databases.get().stream().sorted().map(d -> row(d)).toList()));
     List<Object[]> types = new ArrayList<>();
     for (ColumnType t : ColumnType.values()) {
@@ -151,52 +147,20 @@ final class CatalogViews {
     };
   }
 
-  private record Field(String name, SqlTypeName type) {}
-
-  private static Field text(String name) {
-    return new Field(name, SqlTypeName.VARCHAR);
+  private static RowsTable.Field smallint(String name) {
+    return new RowsTable.Field(name, SqlTypeName.SMALLINT);
   }
 
-  private static Field integer(String name) {
-    return new Field(name, SqlTypeName.INTEGER);
-  }
-
-  private static Field smallint(String name) {
-    return new Field(name, SqlTypeName.SMALLINT);
-  }
-
-  private static Field bool(String name) {
-    return new Field(name, SqlTypeName.BOOLEAN);
+  private static RowsTable.Field bool(String name) {
+    return new RowsTable.Field(name, SqlTypeName.BOOLEAN);
   }
 
   private static Object[] row(Object... values) {
     return values;
   }
 
-  /** A read-only table of fixed rows. */
-  private static ScannableTable view(List<Field> fields, List<Object[]> rows) {
-    return new ViewTable(fields, () -> rows);
-  }
-
-  private static final class ViewTable extends AbstractTable implements ScannableTable {
-    private final List<Field> fields;
-    private final Supplier<List<Object[]>> rows;
-
-    ViewTable(List<Field> fields, Supplier<List<Object[]>> rows) {
-      this.fields = fields;
-      this.rows = rows;
-    }
-
-    @Override
-    public RelDataType getRowType(RelDataTypeFactory types) {
-      RelDataTypeFactory.Builder row = types.builder();
-      fields.forEach(f -> row.add(f.name(), f.type()).nullable(true));
-      return row.build();
-    }
-
-    @Override
-    public Enumerable<Object[]> scan(DataContext root) {
-      return Linq4j.asEnumerable(rows.get());
-    }
+  /** A view of fixed rows. */
+  private static RowsTable view(List<RowsTable.Field> fields, List<Object[]> rows) {
+    return new RowsTable(fields, () -> rows);
   }
 }

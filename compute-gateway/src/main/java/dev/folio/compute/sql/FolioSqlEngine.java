@@ -1,5 +1,6 @@
 package dev.folio.compute.sql;
 
+import dev.folio.compute.fleet.PointInTime;
 import dev.folio.compute.pgwire.PgException;
 import dev.folio.compute.pgwire.SqlState;
 import dev.folio.compute.session.Column;
@@ -330,11 +331,10 @@ public final class FolioSqlEngine implements SqlEngine {
     if (value.matches("[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}")) {
       return Lsn.parse(value).value();
     }
-    String iso = value.replaceFirst("(?i)\\s+UTC$", "Z").replaceFirst(" ", "T");
     java.time.Instant time;
     try {
-      time = java.time.Instant.parse(iso.endsWith("Z") || iso.matches(".*[+-]\\d\\d:\\d\\d$") ? iso : iso + "Z");
-    } catch (java.time.format.DateTimeParseException e) {
+      time = PointInTime.parse(value);
+    } catch (IllegalArgumentException e) {
       throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "invalid value for folio.as_of: \"" + value
           + "\" (an LSN such as 0/16B3748, or a time such as '2026-11-24 10:00:00 UTC')");
     }
@@ -619,7 +619,7 @@ public final class FolioSqlEngine implements SqlEngine {
     return plans.plan(sql, catalog.signature(), root -> {
       SchemaPlus tids = root.add(TID_SCHEMA, new org.apache.calcite.schema.impl.AbstractSchema());
       root.add("folio", new org.apache.calcite.schema.impl.AbstractSchema())
-          .add("compute_nodes", new ComputeNodesTable(db.computes()));
+          .add("compute_nodes", ComputeNodesTable.of(db.computes()));
       CatalogViews.addTo(root, tables, database, db.computes()::branches, user);
       for (Catalog.Entry e : tables.values()) {
         HeapRelation heap = db.heap(e.table());

@@ -110,8 +110,6 @@ public final class BufferCache {
         // A record the page cannot take: the page is asked for again, as the page service has it.
         pages.remove(key);
       }
-    } else if (held == null && record.getWillInit()) {
-      lastWritten.remove(key);
     }
     remember(key, record.getLsn());
   }
