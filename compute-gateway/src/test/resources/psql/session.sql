@@ -78,3 +78,4 @@ SELECT tablename, hasindexes FROM pg_catalog.pg_tables WHERE schemaname = 'publi
 SELECT c.relname, a.attname, a.attnum, a.attnotnull FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid WHERE c.relname = 'described' AND a.attnum > 0 ORDER BY a.attnum;
 SELECT i.indisunique, i.indisprimary, c.relname FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid JOIN pg_catalog.pg_class t ON t.oid = i.indrelid WHERE t.relname = 'described' ORDER BY c.relname;
 SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.nspname = 'public';
+SELECT a.attname, t.typname, a.atttypmod, a.attlen FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid JOIN pg_catalog.pg_class c ON c.oid = a.attrelid WHERE c.relname = 't2' AND a.attnum > 0 ORDER BY a.attnum;

@@ -70,7 +70,7 @@ final class CatalogViews {
       for (int i = 0; i < t.columns().size(); i++) {
         TableDef.Column c = t.columns().get(i);
         attributes.add(row(t.relation(), c.name(), c.type().oid, (short) (i + 1), c.notNull(), (int) c.type().size,
-            c.modifier(), false));
+            typmod(c), false));
       }
       for (TableDef.IndexDef ix : t.indexes()) {
         classes.add(row(ix.relation(), ix.name(), PUBLIC, "i", false, ix.columns().size()));
@@ -80,7 +80,7 @@ final class CatalogViews {
         for (int k = 0; k < ix.columns().size(); k++) {
           TableDef.Column c = t.columns().get(ix.columns().get(k));
           attributes.add(row(ix.relation(), c.name(), c.type().oid, (short) (k + 1), false, (int) c.type().size,
-              c.modifier(), false));
+              typmod(c), false));
         }
       }
     }
@@ -97,9 +97,14 @@ final class CatalogViews {
         () -> databases.get().stream().sorted().map(d -> row(d)).toList()));
     List<Object[]> types = new ArrayList<>();
     for (ColumnType t : ColumnType.values()) {
-      types.add(row(t.oid, t.sqlName(-1).replaceAll("\\(.*\\)", ""), (int) t.size));
+      types.add(row(t.oid, t.name().toLowerCase(java.util.Locale.ROOT), (int) t.size));
     }
     pg.add("pg_type", view(List.of(integer("oid"), text("typname"), integer("typlen")), types));
+  }
+
+  /** PostgreSQL's atttypmod: the declared modifier plus its 4-byte varlena header, or -1 for none. */
+  private static int typmod(TableDef.Column c) {
+    return c.modifier() < 0 ? -1 : c.modifier() + 4;
   }
 
   private static List<Integer> primaryKey(TableDef t) {
