@@ -9,7 +9,7 @@ import java.util.HexFormat;
  * A timeline: one line of WAL history. Branches and restores create new timelines; a timeline id
  * is 128 random bits, printed as 32 lowercase hex digits, as Neon prints its ids.
  */
-public record TimelineId(long high, long low) implements Comparable<TimelineId> {
+public record TimelineId(long high, long low) implements Comparable<TimelineId>, java.io.Serializable {
   public static final int SIZE = 16;
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final HexFormat HEX = HexFormat.of();

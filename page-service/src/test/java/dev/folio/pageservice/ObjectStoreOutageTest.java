@@ -70,7 +70,7 @@ class ObjectStoreOutageTest {
           d = w.finish();
         }
         store.write(layout.layer(timeline, d.name()), Files.readAllBytes(file));
-        store.write(layout.index(timeline, 1), new TimelineIndex(timeline, 1, null, 0x200, 1, "test", List.of(),
+        store.write(layout.index(timeline, 1), new TimelineIndex(timeline, 1, null, 0, 0x200, 1, "test", List.of(),
             List.of(d), List.of(), Instant.now()).toJson());
       }
       Page expected = Redo.applyAll(null, records);

@@ -150,8 +150,7 @@ final class StoredBranches implements BranchManager {
       throw new PgException("42P04", "branch \"" + name + "\" already exists");
     }
     TimelineId from = existing(parent);
-    long floor = index(from, TimelineIndex.fileName(1)).ancestor() == null ? 0
-        : index(from, TimelineIndex.fileName(1)).ancestor().lsn();
+    long floor = index(from, TimelineIndex.fileName(1)).startLsn();
     long end = Lsn.max(floor, TimelineTail.followFrom(wal, from).lastCommittedFlush());
     long at;
     if (lsn != null && time != null) {

@@ -94,7 +94,10 @@ public final class PageServiceClient implements PageSource, AutoCloseable {
     return pages;
   }
 
-  /** The LSN the timeline branched from its ancestor at; 0 for a timeline without one. */
+  /**
+   * The LSN the timeline's own log starts after: where it branched from its ancestor, or where a
+   * replay rebuilt it; 0 for a timeline whose log is all its own.
+   */
   public long branchLsn() {
     return state().branchLsn();
   }
@@ -108,7 +111,7 @@ public final class PageServiceClient implements PageSource, AutoCloseable {
       var state = stub.withDeadlineAfter(30, TimeUnit.SECONDS).getTimelineState(GetTimelineStateRequest.newBuilder()
           .setTenant(tenant).setTimeline(timeline.toString()).build());
       return new TimelineProgress(state.getLastFlushLsn(), state.getIngestedLsn(), state.getMaterializedLsn(),
-          state.getAncestorLsn());
+          state.getStartLsn());
     } catch (StatusRuntimeException e) {
       throw new PgException("58030", "could not read the state of timeline " + timeline + " from the page service: "
           + e.getStatus());

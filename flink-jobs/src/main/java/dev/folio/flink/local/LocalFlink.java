@@ -5,6 +5,7 @@ import java.time.Duration;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.HeartbeatManagerOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -41,6 +42,17 @@ public final class LocalFlink {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
     env.enableCheckpointing(checkpointInterval.toMillis());
     return env;
+  }
+
+  /**
+   * For a bounded job (a replay): no checkpoints, and accumulators reported every second, so that
+   * progress can be shown while it runs.
+   */
+  public static StreamExecutionEnvironment boundedEnvironment(S3 s3, int parallelism) {
+    Configuration conf = configure(s3);
+    conf.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(1));
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+    return StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
   }
 
   /** The cluster configuration, with S3 reachable through the plugin's file system. */

@@ -31,6 +31,7 @@ import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
@@ -49,7 +50,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * upload fails the checkpoint, and the job restarts from the previous one.
  */
 public final class CheckpointedLayerWriter extends AbstractStreamOperator<CommitterInput>
-    implements OneInputStreamOperator<LayerEntry, CommitterInput> {
+    implements OneInputStreamOperator<LayerEntry, CommitterInput>, BoundedOneInput {
   private static final Comparator<LayerEntry> KEY_THEN_LSN = (a, b) -> {
     int c = Arrays.compareUnsigned(a.key, b.key);
     return c != 0 ? c : Lsn.compare(a.lsn, b.lsn);
@@ -113,16 +114,27 @@ public final class CheckpointedLayerWriter extends AbstractStreamOperator<Commit
 
   @Override
   public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+    announce("checkpoint " + checkpointId);
+    super.prepareSnapshotPreBarrier(checkpointId);
+  }
+
+  /** A bounded input (a replay) has no checkpoint to wait for: its end is when the files go. */
+  @Override
+  public void endInput() throws Exception {
+    announce("the end of the input");
+  }
+
+  /** Writes what is buffered, waits for every upload, and tells the committer of each file. */
+  private void announce(String what) throws Exception {
     writeFiles();
     for (Future<CommitterInput> upload : uploads) {
       try {
         output.collect(new StreamRecord<>(upload.get()));
       } catch (ExecutionException e) {
-        throw new IOException("could not upload a file of checkpoint " + checkpointId, e.getCause());
+        throw new IOException("could not upload a file of " + what, e.getCause());
       }
     }
     uploads.clear();
-    super.prepareSnapshotPreBarrier(checkpointId);
   }
 
   private String generation() {

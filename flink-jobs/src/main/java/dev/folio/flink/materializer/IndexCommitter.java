@@ -194,25 +194,11 @@ public final class IndexCommitter extends AbstractStreamOperator<Void> implement
         offsets.addAll(previous.kafkaOffsets());
       }
       TimelineIndex next = new TimelineIndex(timeline, previous == null ? 1 : previous.seq() + 1,
-          previous == null ? null : previous.ancestor(), advanced ? c.lsn() : before, p.checkpointId(), jobId, offsets,
+          previous == null ? null : previous.ancestor(), previous == null ? 0 : previous.startLsn(), advanced ? c.lsn() : before, p.checkpointId(), jobId, offsets,
           layers, archive, Instant.now());
-      write(next);
+      TimelineIndexStore.write(layout, next);
       newest.put(timeline, next);
       indexesWritten.inc();
-    }
-  }
-
-  /** Writes an index under its sequence number, once; finding it already there from this commit is fine. */
-  private void write(TimelineIndex index) throws IOException {
-    String path = layout.index(index.timeline(), index.seq());
-    try {
-      ObjectStore.write(path, index.toJson());
-    } catch (IOException e) {
-      byte[] existing = ObjectStore.readIfExists(path);
-      TimelineIndex there = existing == null ? null : TimelineIndex.fromJson(path, existing);
-      if (there == null || !there.jobId().equals(jobId) || there.checkpointId() != index.checkpointId()) {
-        throw new IOException("cannot write index " + path + ": " + e.getMessage(), e);
-      }
     }
   }
 

@@ -38,7 +38,7 @@ public class LayerEntry {
     return e;
   }
 
-  static LayerEntry image(PageRef ref, byte[] key, long lsn, byte[] page) {
+  public static LayerEntry image(PageRef ref, byte[] key, long lsn, byte[] page) {
     LayerEntry e = new LayerEntry();
     e.kind = IMAGE;
     e.timelineHigh = ref.timelineHigh;

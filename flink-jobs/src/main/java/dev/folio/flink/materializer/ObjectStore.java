@@ -18,7 +18,7 @@ import org.apache.flink.core.fs.Path;
  * S3 through the cluster's S3 plugin (Hadoop S3A inside), so the job carries no S3 client of its
  * own and uses whatever endpoint and credentials the cluster is configured with.
  */
-final class ObjectStore {
+public final class ObjectStore {
   private ObjectStore() {}
 
   private static FileSystem fs(String path) throws IOException {
@@ -26,21 +26,21 @@ final class ObjectStore {
   }
 
   /** Copies a local file to {@code target}, which must not exist yet. */
-  static void upload(java.nio.file.Path local, String target) throws IOException {
+  public static void upload(java.nio.file.Path local, String target) throws IOException {
     try (FSDataOutputStream out = fs(target).create(new Path(target), FileSystem.WriteMode.NO_OVERWRITE)) {
       Files.copy(local, out);
     }
   }
 
   /** Writes {@code bytes} to {@code target}, which must not exist yet. */
-  static void write(String target, byte[] bytes) throws IOException {
+  public static void write(String target, byte[] bytes) throws IOException {
     try (OutputStream out = fs(target).create(new Path(target), FileSystem.WriteMode.NO_OVERWRITE)) {
       out.write(bytes);
     }
   }
 
   /** The object's bytes, or null if there is none. */
-  static byte[] readIfExists(String path) throws IOException {
+  public static byte[] readIfExists(String path) throws IOException {
     try (InputStream in = fs(path).open(new Path(path))) {
       return in.readAllBytes();
     } catch (FileNotFoundException e) {
@@ -49,7 +49,7 @@ final class ObjectStore {
   }
 
   /** Names of the objects directly under {@code directory}; empty if there are none. */
-  static List<String> list(String directory) throws IOException {
+  public static List<String> list(String directory) throws IOException {
     List<String> names = new ArrayList<>();
     FileStatus[] statuses;
     try {

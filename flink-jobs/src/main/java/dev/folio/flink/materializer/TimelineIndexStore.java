@@ -5,7 +5,7 @@ import dev.folio.format.index.TimelineIndex;
 import dev.folio.format.layout.StorageLayout;
 import java.io.IOException;
 
-/** Reads committed timeline indexes from the object store, through Flink's file systems. */
+/** Reads and writes committed timeline indexes in the object store, through Flink's file systems. */
 public final class TimelineIndexStore {
   private TimelineIndexStore() {}
 
@@ -19,5 +19,22 @@ public final class TimelineIndexStore {
     }
     byte[] bytes = ObjectStore.readIfExists(directory + last);
     return bytes == null ? null : TimelineIndex.fromJson(directory + last, bytes);
+  }
+
+  /**
+   * Writes an index under its sequence number, once; finding it already there, written by the same
+   * job at the same checkpoint (a commit repeated after a failure), is fine.
+   */
+  public static void write(StorageLayout layout, TimelineIndex index) throws IOException {
+    String path = layout.index(index.timeline(), index.seq());
+    try {
+      ObjectStore.write(path, index.toJson());
+    } catch (IOException e) {
+      byte[] existing = ObjectStore.readIfExists(path);
+      TimelineIndex there = existing == null ? null : TimelineIndex.fromJson(path, existing);
+      if (there == null || !there.jobId().equals(index.jobId()) || there.checkpointId() != index.checkpointId()) {
+        throw new IOException("cannot write index " + path + ": " + e.getMessage(), e);
+      }
+    }
   }
 }

@@ -33,6 +33,8 @@ import java.util.function.Supplier;
  *   "timeline": "0f3c...32 hex digits",
  *   "seq": 12,
  *   "ancestor": {"timeline": "9a1b...", "lsn": "0/16B3748"},        or null
+ *   "startLsn": "0/16B3748",         the timeline's own log starts after it (optional, read as
+ *                                    the ancestor's LSN, or 0): a branch point, or a replay's LSN
  *   "consistentLsn": "0/1A2B3C4",    everything up to here is in the layers (invariant 6)
  *   "checkpointId": 42,              the Flink checkpoint that produced this index
  *   "jobId": "4bd1...",              the Flink job that committed it
@@ -51,11 +53,11 @@ import java.util.function.Supplier;
  * records, per partition in LSN order, that replay reads when Kafka no longer holds them. A reader refuses another format
  * version and any unknown field, rather than guess what a newer writer meant.
  */
-public record TimelineIndex(TimelineId timeline, long seq, Ancestor ancestor, long consistentLsn, long checkpointId,
+public record TimelineIndex(TimelineId timeline, long seq, Ancestor ancestor, long startLsn, long consistentLsn, long checkpointId,
     String jobId, List<KafkaOffset> kafkaOffsets, List<LayerDescriptor> layers, List<ArchiveFile> walArchive, Instant createdAt) {
   public static final int FORMAT_VERSION = 1;
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-  private static final Set<String> FIELDS = Set.of("formatVersion", "timeline", "seq", "ancestor", "consistentLsn",
+  private static final Set<String> FIELDS = Set.of("formatVersion", "timeline", "seq", "ancestor", "startLsn", "consistentLsn",
       "checkpointId", "jobId", "kafkaOffsets", "layers", "walArchive", "createdAt");
 
   /** The timeline this one branched from, and the LSN it branched at. */
@@ -73,6 +75,10 @@ public record TimelineIndex(TimelineId timeline, long seq, Ancestor ancestor, lo
   }
 
   public TimelineIndex {
+    if (ancestor != null && startLsn != ancestor.lsn()) {
+      throw new IllegalArgumentException("a branch's log starts at its branch point " + Lsn.format(ancestor.lsn())
+          + ", not " + Lsn.format(startLsn));
+    }
     kafkaOffsets = List.copyOf(kafkaOffsets);
     layers = List.copyOf(layers);
     walArchive = List.copyOf(walArchive);
@@ -84,8 +90,18 @@ public record TimelineIndex(TimelineId timeline, long seq, Ancestor ancestor, lo
    * its own below it. The materializer's indexes follow it and carry its ancestor on.
    */
   public static TimelineIndex created(TimelineId timeline, Ancestor ancestor, Instant at) {
-    return new TimelineIndex(timeline, 1, ancestor, ancestor == null ? 0 : ancestor.lsn(), 0, CREATED_BY, List.of(),
-        List.of(), List.of(), at);
+    long start = ancestor == null ? 0 : ancestor.lsn();
+    return new TimelineIndex(timeline, 1, ancestor, start, start, 0, CREATED_BY, List.of(), List.of(), List.of(), at);
+  }
+
+  /**
+   * The first index of a timeline rebuilt by a replay: its pages as of {@code lsn} are in
+   * {@code layers}, and its own log starts after that LSN. It has no ancestor: nothing it reads
+   * comes from another timeline.
+   */
+  public static TimelineIndex replayed(TimelineId timeline, long lsn, List<LayerDescriptor> layers, String jobId,
+      Instant at) {
+    return new TimelineIndex(timeline, 1, null, lsn, lsn, 0, jobId, List.of(), layers, List.of(), at);
   }
 
   /** The job id of an index written by {@link #created}. */
@@ -106,6 +122,7 @@ public record TimelineIndex(TimelineId timeline, long seq, Ancestor ancestor, lo
     } else {
       root.putObject("ancestor").put("timeline", ancestor.timeline().toString()).put("lsn", Lsn.format(ancestor.lsn()));
     }
+    root.put("startLsn", Lsn.format(startLsn));
     root.put("consistentLsn", Lsn.format(consistentLsn));
     root.put("checkpointId", checkpointId);
     root.put("jobId", jobId);
@@ -188,9 +205,10 @@ public record TimelineIndex(TimelineId timeline, long seq, Ancestor ancestor, lo
       archive.add(new ArchiveFile(Math.toIntExact(r.number(f, "partition")), r.lsn(f, "firstLsn"), r.lsn(f, "lastLsn"),
           r.number(f, "records"), r.number(f, "sizeBytes"), r.text(f, "file")));
     }
-    return new TimelineIndex(r.parse(root, "timeline", TimelineId::parse), r.number(root, "seq"), ancestor,
-        r.lsn(root, "consistentLsn"), r.number(root, "checkpointId"), r.text(root, "jobId"), offsets, layers, archive,
-        r.parse(root, "createdAt", Instant::parse));
+    long start = root.has("startLsn") ? r.lsn(root, "startLsn") : ancestor == null ? 0 : ancestor.lsn();
+    return r.build(() -> new TimelineIndex(r.parse(root, "timeline", TimelineId::parse), r.number(root, "seq"), ancestor,
+        start, r.lsn(root, "consistentLsn"), r.number(root, "checkpointId"), r.text(root, "jobId"), offsets, layers, archive,
+        r.parse(root, "createdAt", Instant::parse)));
   }
 
   /** Field access that turns every kind of bad input into an {@link IndexFormatException}. */

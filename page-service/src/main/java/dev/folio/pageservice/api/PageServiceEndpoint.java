@@ -103,7 +103,7 @@ public final class PageServiceEndpoint extends PageServiceGrpc.PageServiceImplBa
       TimelineState.Builder state = TimelineState.newBuilder().setTimeline(view.index().timeline().toString())
           .setLastFlushLsn(Math.max(progress.lastFlushLsn(), view.materializedLsn()))
           .setIngestedLsn(reader.ingestedLsn(view)).setMaterializedLsn(view.materializedLsn())
-          .setIndexSeq(view.index().seq());
+          .setIndexSeq(view.index().seq()).setStartLsn(view.index().startLsn());
       TimelineIndex.Ancestor ancestor = view.ancestor();
       if (ancestor != null) {
         state.setAncestorTimeline(ancestor.timeline().toString()).setAncestorLsn(ancestor.lsn());
