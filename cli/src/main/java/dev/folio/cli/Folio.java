@@ -3,6 +3,7 @@ package dev.folio.cli;
 import dev.folio.cli.bench.BenchCommand;
 import dev.folio.cli.branch.BranchCommand;
 import dev.folio.cli.branch.LsnAtCommand;
+import dev.folio.cli.branch.ReplayCommand;
 import dev.folio.cli.compute.ComputeCommand;
 import dev.folio.cli.compute.UsageCommand;
 import dev.folio.cli.flink.FlinkCommand;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Spec;
     versionProvider = Folio.Version.class,
     description = "Folio: disaggregated database storage. The log is the database.",
     subcommands = {LocalCommand.class, ComputeCommand.class, UsageCommand.class, BranchCommand.class,
-        LsnAtCommand.class, BenchCommand.class, FlinkCommand.class, PageServiceCommand.class, CommandLine.HelpCommand.class})
+        LsnAtCommand.class, ReplayCommand.class, BenchCommand.class, FlinkCommand.class, PageServiceCommand.class, CommandLine.HelpCommand.class})
 public final class Folio implements Runnable {
   @Spec
   CommandSpec spec;
@@ -35,7 +36,15 @@ public final class Folio implements Runnable {
 
   /** Runs a command line and returns its exit code: 0 done, 1 failed, 2 bad usage. */
   public static int run(String... args) {
+    return run(null, args);
+  }
+
+  /** As {@link #run(String...)}, printing to {@code out} (null: standard output). */
+  public static int run(java.io.PrintWriter out, String... args) {
     CommandLine cli = new CommandLine(new Folio());
+    if (out != null) {
+      cli.setOut(out);
+    }
     cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
       commandLine.getErr().println("folio: " + e.getMessage());
       return 1;

@@ -12,6 +12,7 @@ import dev.folio.flink.materializer.FaultInjector;
 import dev.folio.flink.materializer.MaterializerConfig;
 import dev.folio.flink.materializer.WalMaterializerJob;
 import dev.folio.format.TimelineId;
+import dev.folio.format.index.TimelineIndex;
 import dev.folio.format.layout.StorageLayout;
 import dev.folio.pageservice.PageServer;
 import dev.folio.pageservice.PageServiceConfig;
@@ -62,6 +63,8 @@ public final class LocalSystem implements AutoCloseable {
   private final String bootstrapServers;
   private final java.util.function.Function<TimelineId, PageServiceClient> pageServices;
   private final WalTopicConfig topic;
+  private final ObjectStore store;
+  private final StorageLayout layout;
 
   private LocalSystem(Path home, Options options, PrintStream log) throws Exception {
     Files.createDirectories(home);
@@ -79,8 +82,8 @@ public final class LocalSystem implements AutoCloseable {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
       WalTopic.ensure(admin, topic);
     }
-    StorageLayout layout = new StorageLayout(endpoint.s3aRoot(), TENANT);
-    ObjectStore store = new ObjectStore(endpoint.s3aRoot(), endpoint.s3aProperties());
+    layout = new StorageLayout(endpoint.s3aRoot(), TENANT);
+    store = new ObjectStore(endpoint.s3aRoot(), endpoint.s3aProperties());
     started.add(store);
     timeline = StoredBranches.ensure(store, layout, "main");
 
@@ -108,7 +111,8 @@ public final class LocalSystem implements AutoCloseable {
     adminToken = token(home.resolve("admin-token"));
     int pageServicePort = pageServer.grpcPort();
     pageServices = t -> new PageServiceClient("127.0.0.1", pageServicePort, TENANT, t, token);
-    StoredBranches branches = new StoredBranches(store, layout, compute.wal(), pageServices);
+    StoredBranches branches = new StoredBranches(store, layout, compute.wal(), pageServices, flinkS3);
+    started.add(branches);
     // A process compute asks the management API for folio.compute_nodes: its address is known once
     // the gateway listens, and no compute starts before that.
     ComputeLauncher launcher = options.processIsolation()
@@ -192,6 +196,20 @@ public final class LocalSystem implements AutoCloseable {
   /** A client of the page service for a timeline (the caller closes it). */
   public PageServiceClient pageService(TimelineId timeline) {
     return pageServices.apply(timeline);
+  }
+
+  /** The object store and its layout, for checks in this package. */
+  ObjectStore store() {
+    return store;
+  }
+
+  StorageLayout layout() {
+    return layout;
+  }
+
+  /** A timeline's newest index, or null if it has none. */
+  public TimelineIndex newestIndex(TimelineId timeline) {
+    return StoredBranches.newest(store, layout, timeline);
   }
 
   /** The embedded broker, for tools and checks. */

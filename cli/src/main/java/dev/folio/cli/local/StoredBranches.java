@@ -4,6 +4,7 @@ import dev.folio.compute.gateway.BranchManager;
 import dev.folio.compute.pgwire.PgException;
 import dev.folio.compute.pgwire.SqlState;
 import dev.folio.compute.storage.PageServiceClient;
+import dev.folio.flink.local.LocalFlink;
 import dev.folio.format.Lsn;
 import dev.folio.format.TimelineId;
 import dev.folio.format.index.TimelineIndex;
@@ -32,7 +33,7 @@ import java.util.function.Function;
  * layers and WAL archive files it lists). A new branch is a new timeline's first index and a name:
  * nothing is copied. Deleting a branch removes its name (its layers stay until garbage collection).
  */
-final class StoredBranches implements BranchManager {
+final class StoredBranches implements BranchManager, AutoCloseable {
   private static final String NAME = "[A-Za-z0-9][A-Za-z0-9_.-]{0,62}";
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
@@ -40,19 +41,28 @@ final class StoredBranches implements BranchManager {
   private final StorageLayout layout;
   private final WalWriterConfig wal;
   private final Function<TimelineId, PageServiceClient> pageService;
+  private final Replays replays;
   private final Map<String, Known> recent = new java.util.concurrent.ConcurrentHashMap<>();
   private static final long KEEP_NANOS = 5_000_000_000L;
 
   /**
    * @param wal where the log is: a branch point defaults to the parent's last committed flush
    * @param pageService a client of the page service for a timeline (closed after each use): times to LSNs
+   * @param flink how a Flink MiniCluster here reaches S3, for replays
    */
   StoredBranches(ObjectStore store, StorageLayout layout, WalWriterConfig wal,
-      Function<TimelineId, PageServiceClient> pageService) {
+      Function<TimelineId, PageServiceClient> pageService, LocalFlink.S3 flink) {
     this.store = store;
     this.layout = layout;
     this.wal = wal;
     this.pageService = pageService;
+    this.replays = new Replays(this, store, layout, flink, wal, pageService);
+  }
+
+  /** Stops the replay runner (a replay under way is interrupted). */
+  @Override
+  public void close() {
+    replays.close();
   }
 
   @Override
@@ -104,12 +114,10 @@ final class StoredBranches implements BranchManager {
 
   @Override
   public StorageBytes storage(TimelineId timeline) {
-    List<String> names = store.list(layout.indexDirectory(timeline));
-    names.removeIf(n -> !n.endsWith(".json"));
-    if (names.isEmpty()) {
+    TimelineIndex index = newest(store, layout, timeline);
+    if (index == null) {
       return new StorageBytes(0, 0);
     }
-    TimelineIndex index = index(timeline, names.get(names.size() - 1));
     long layers = index.layers().stream().mapToLong(LayerDescriptor::sizeBytes).sum();
     long archived = index.walArchive().stream().mapToLong(TimelineIndex.ArchiveFile::sizeBytes).sum();
     return new StorageBytes(layers, archived);
@@ -142,30 +150,9 @@ final class StoredBranches implements BranchManager {
 
   @Override
   public synchronized Branch create(String name, String parent, Long lsn, Instant time) {
-    if (!name.matches(NAME)) {
-      throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "a branch name is 1 to 63 letters, digits, '_', '.' "
-          + "or '-', starting with a letter or digit, not \"" + name + "\"");
-    }
-    if (timeline(name) != null) {
-      throw new PgException("42P04", "branch \"" + name + "\" already exists");
-    }
+    checkNew(name);
     TimelineId from = existing(parent);
-    long floor = index(from, TimelineIndex.fileName(1)).startLsn();
-    long end = Lsn.max(floor, TimelineTail.followFrom(wal, from).lastCommittedFlush());
-    long at;
-    if (lsn != null && time != null) {
-      throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "give the branch point as an LSN or as a time, not both");
-    } else if (lsn != null) {
-      at = lsn;
-    } else if (time != null) {
-      at = lsnAt(parent, time);
-    } else {
-      at = end;
-    }
-    if (Lsn.compare(at, end) > 0 || Lsn.compare(at, floor) < 0) {
-      throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "LSN " + Lsn.format(at) + " is not in the history of "
-          + "branch \"" + parent + "\" (" + Lsn.format(floor) + " to " + Lsn.format(end) + ")");
-    }
+    long at = pointIn(parent, lsn, time);
     TimelineId timeline = TimelineId.generate();
     Instant created = Instant.now();
     store.write(layout.index(timeline, 1),
@@ -173,6 +160,65 @@ final class StoredBranches implements BranchManager {
     store.write(layout.branches() + name, timeline.toString().getBytes(StandardCharsets.UTF_8));
     recent.remove(name);
     return new Branch(name, timeline, parent, at, created, new StorageBytes(0, 0));
+  }
+
+  /** Refuses a name that is not one, or that a branch has already. */
+  void checkNew(String name) {
+    if (!name.matches(NAME)) {
+      throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "a branch name is 1 to 63 letters, digits, '_', '.' "
+          + "or '-', starting with a letter or digit, not \"" + name + "\"");
+    }
+    if (timeline(name) != null) {
+      throw new PgException("42P04", "branch \"" + name + "\" already exists");
+    }
+  }
+
+  /**
+   * An LSN in {@code branch}'s history: {@code lsn}, or its last commit at or before {@code time},
+   * or (both null) its last flushed LSN, so that every commit acknowledged before this call is
+   * included. Refused outside the branch's own log (before its start, after its last flush).
+   */
+  long pointIn(String branch, Long lsn, Instant time) {
+    TimelineId timeline = existing(branch);
+    long floor = index(timeline, TimelineIndex.fileName(1)).startLsn();
+    long end = Lsn.max(floor, TimelineTail.followFrom(wal, timeline).lastCommittedFlush());
+    long at;
+    if (lsn != null && time != null) {
+      throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "give the point as an LSN or as a time, not both");
+    } else if (lsn != null) {
+      at = lsn;
+    } else if (time != null) {
+      at = lsnAt(branch, time);
+    } else {
+      at = end;
+    }
+    if (Lsn.compare(at, end) > 0 || Lsn.compare(at, floor) < 0) {
+      throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "LSN " + Lsn.format(at) + " is not in the history of "
+          + "branch \"" + branch + "\" (" + Lsn.format(floor) + " to " + Lsn.format(end) + ")");
+    }
+    return at;
+  }
+
+  /** Names an existing timeline (a replay's) as a new branch. */
+  synchronized void name(String name, TimelineId timeline) {
+    checkNew(name);
+    store.write(layout.branches() + name, timeline.toString().getBytes(StandardCharsets.UTF_8));
+    recent.remove(name);
+  }
+
+  @Override
+  public Replay replay(String branch, Long lsn, Instant time, String into, boolean verify, String flink) {
+    return replays.start(branch, lsn, time, into, verify, flink);
+  }
+
+  @Override
+  public Replay replay(String id) {
+    return replays.status(id);
+  }
+
+  @Override
+  public List<Replay> replays() {
+    return replays.all();
   }
 
   @Override
@@ -230,7 +276,7 @@ final class StoredBranches implements BranchManager {
     }
   }
 
-  private TimelineId existing(String branch) {
+  TimelineId existing(String branch) {
     TimelineId timeline = timeline(branch);
     if (timeline == null) {
       throw new PgException(SqlState.INVALID_CATALOG_NAME, "branch \"" + branch + "\" does not exist");
@@ -238,7 +284,19 @@ final class StoredBranches implements BranchManager {
     return timeline;
   }
 
-  private TimelineIndex index(TimelineId timeline, String fileName) {
+  /** The timeline's newest index, or null if it has none. */
+  static TimelineIndex newest(ObjectStore store, StorageLayout layout, TimelineId timeline) {
+    String newest = store.list(layout.indexDirectory(timeline)).stream().filter(n -> n.endsWith(".json"))
+        .max(String::compareTo).orElse(null);
+    if (newest == null) {
+      return null;
+    }
+    String path = layout.indexDirectory(timeline) + newest;
+    byte[] json = store.readIfExists(path);
+    return json == null ? null : TimelineIndex.fromJson(path, json);
+  }
+
+  TimelineIndex index(TimelineId timeline, String fileName) {
     String path = layout.indexDirectory(timeline) + fileName;
     byte[] json = store.readIfExists(path);
     if (json == null) {

@@ -1,5 +1,10 @@
 package dev.folio.cli.local;
 
+import static dev.folio.cli.local.OnLocal.connect;
+import static dev.folio.cli.local.OnLocal.get;
+import static dev.folio.cli.local.OnLocal.ids;
+import static dev.folio.cli.local.OnLocal.post;
+import static dev.folio.cli.local.OnLocal.primaryLsn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -39,7 +44,6 @@ import org.junit.jupiter.api.io.TempDir;
  * keeps the old history as a backup; delete refuses a branch with children unless cascading.
  */
 class BranchTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient http = HttpClient.newHttpClient();
 
   private record Point(Instant time, String lsn, int rows) {}
@@ -104,15 +108,7 @@ class BranchTest {
       assertThat(system.gateway().fleet().computes()).noneMatch(c -> c.branch().equals("child"));
       // Nothing a branch wrote was refused by the materializer (a first change to an inherited page
       // without its base would be: the compute logs the whole page first).
-      try (Admin admin = Admin.create(Map.of("bootstrap.servers", system.bootstrapServers()))) {
-        String dlq = system.topic().deadLetterTopic();
-        var partitions = admin.describeTopics(List.of(dlq)).allTopicNames().get().get(dlq).partitions();
-        Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
-        partitions.forEach(p -> latest.put(new TopicPartition(dlq, p.partition()), OffsetSpec.latest()));
-        long deadLetters = admin.listOffsets(latest).all().get().values().stream()
-            .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
-        assertThat(deadLetters).isZero();
-      }
+      assertThat(OnLocal.deadLetters(system)).isZero();
       String metrics = http.send(HttpRequest.newBuilder(URI.create(system.api() + "/metrics")).GET().build(),
           HttpResponse.BodyHandlers.ofString()).body();
       assertThat(metrics).contains("folio_storage_bytes{branch=\"main\",kind=\"layers\"",
@@ -121,44 +117,5 @@ class BranchTest {
       get(system, "/v1/branches").get("branches").forEach(b -> listed.add(b.get("name").asText()));
       assertThat(listed).contains("main", backup, "at-lsn-1").doesNotContain("child", "grandchild");
     }
-  }
-
-  private static Connection connect(LocalSystem system, String branch) throws SQLException {
-    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + system.postgresPort() + "/" + branch,
-        "folio", "");
-  }
-
-  private static List<Integer> ids(LocalSystem system, String branch) throws SQLException {
-    List<Integer> ids = new ArrayList<>();
-    try (Connection c = connect(system, branch); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT id FROM events ORDER BY id")) {
-      while (rs.next()) {
-        ids.add(rs.getInt(1));
-      }
-    }
-    return ids;
-  }
-
-  private String primaryLsn(LocalSystem system) throws Exception {
-    for (JsonNode c : get(system, "/v1/computes").get("computes")) {
-      if (c.get("branch").asText().equals("main") && c.get("role").asText().equals("primary")) {
-        return c.get("current_lsn").asText();
-      }
-    }
-    throw new AssertionError("no primary for main");
-  }
-
-  private JsonNode get(LocalSystem system, String path) throws Exception {
-    return send(system, HttpRequest.newBuilder(URI.create(system.api() + path)).GET());
-  }
-
-  private JsonNode post(LocalSystem system, String path, String body) throws Exception {
-    return send(system, HttpRequest.newBuilder(URI.create(system.api() + path))
-        .POST(HttpRequest.BodyPublishers.ofString(body)));
-  }
-
-  private JsonNode send(LocalSystem system, HttpRequest.Builder request) throws Exception {
-    return JSON.readTree(http.send(request.header("Authorization", "Bearer " + system.adminToken()).build(),
-        HttpResponse.BodyHandlers.ofString()).body());
   }
 }

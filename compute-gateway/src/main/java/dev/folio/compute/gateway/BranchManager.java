@@ -36,4 +36,27 @@ public interface BranchManager extends BranchCatalog {
 
   /** The LSN of the branch's last commit at or before {@code time}. */
   long lsnAt(String branch, Instant time);
+
+  /**
+   * A replay as the API shows it. {@code state}: planning, running, naming, verifying, succeeded
+   * or failed; events read of those planned (archived records plus the Kafka range), for progress;
+   * with verification, every difference found ({@code verified} pages compared).
+   */
+  record Replay(String id, String branch, String into, long targetLsn, String state, long eventsRead,
+      long eventsTotal, long pages, long recordsRefused, Long verified, List<String> differences, String errorCode,
+      String error, Instant startedAt, Instant finishedAt) {}
+
+  /**
+   * Starts rebuilding {@code branch}'s pages as of {@code lsn} (or its last commit at or before
+   * {@code time}, or its last flushed LSN) from the log alone, into the new branch {@code into};
+   * {@code verify} then compares every page with the branch's own at that LSN. {@code flink} is a
+   * JobManager's REST address to run the job on, or null for a Flink in this process.
+   */
+  Replay replay(String branch, Long lsn, Instant time, String into, boolean verify, String flink);
+
+  /** A replay started here, by id (UNDEFINED_OBJECT if there is none). */
+  Replay replay(String id);
+
+  /** Every replay started here, oldest first. */
+  List<Replay> replays();
 }

@@ -38,6 +38,12 @@ import java.util.Map;
  * POST /v1/branches/{name}/delete     {"cascade": false}  → {"deleted": [name…]} (its computes stop)
  * POST /v1/branches/{name}/restore    {"time": "2026-11-29T10:00:00Z"}  → {"branch", "backup": branch}
  * GET  /v1/lsn-at?branch=B&time=T     {"branch", "time", "lsn"}
+ * POST /v1/replays                    {"branch": "main", "to_lsn": "0/16B3748" or "to_time": "…", "into": "rebuilt",
+ *                                      "verify": false, "flink": "host:port" or null}  → the replay, planning
+ * GET  /v1/replays                    {"replays": [replay…]}
+ * GET  /v1/replays/{id}               {"id", "branch", "into", "target_lsn", "state", "events_read", "events_total",
+ *                                      "pages", "records_refused", "verified", "differences": […],
+ *                                      "error_code", "error", "started_at", "finished_at"}
  * GET  /v1/usage                      {"computes": […], "compute_seconds_by_branch": {name: seconds},
  *                                      "active_seconds_by_branch": {name: seconds},
  *                                      "storage": [{"branch", "timeline", "layer_bytes", "archived_wal_bytes"}…]}
@@ -153,6 +159,8 @@ final class ManagementApi {
       Instant time = instantOf(query.get("time"));
       long lsn = manager().lsnAt(branch, time);
       return JSON.createObjectNode().put("branch", branch).put("time", time.toString()).put("lsn", Lsn.format(lsn));
+    } else if (parts[2].equals("replays")) {
+      return replays(method, parts, ex);
     } else if (parts.length == 3 && parts[2].equals("usage") && method.equals("GET")) {
       return JSON.valueToTree(fleet.usage());
     }
@@ -187,6 +195,47 @@ final class ManagementApi {
       return JSON.createObjectNode().put("branch", parts[3]).set("backup", json(backup));
     }
     throw new PgException(METHOD_NOT_ALLOWED, "no such request: POST " + String.join("/", parts));
+  }
+
+  /** POST /v1/replays, GET /v1/replays, GET /v1/replays/{id}. */
+  private JsonNode replays(String method, String[] parts, HttpExchange ex) throws IOException {
+    BranchManager manager = manager();
+    if (parts.length == 3 && method.equals("POST")) {
+      JsonNode request = request(ex);
+      Long lsn;
+      try {
+        lsn = request.hasNonNull("to_lsn") ? Lsn.parse(request.get("to_lsn").asText()).value() : null;
+      } catch (IllegalArgumentException e) {
+        throw new PgException(SqlState.INVALID_PARAMETER_VALUE, e.getMessage());
+      }
+      Instant time = request.hasNonNull("to_time") ? instantOf(request.get("to_time").asText()) : null;
+      String into = request.path("into").asText("");
+      if (into.isEmpty()) {
+        throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "give the new branch: {\"into\": \"rebuilt\"}");
+      }
+      return json(manager.replay(request.path("branch").asText("main"), lsn, time, into,
+          request.path("verify").asBoolean(false), request.hasNonNull("flink") ? request.get("flink").asText() : null));
+    }
+    if (parts.length == 3 && method.equals("GET")) {
+      ArrayNode list = JSON.createArrayNode();
+      manager.replays().forEach(r -> list.add(json(r)));
+      return JSON.createObjectNode().set("replays", list);
+    }
+    if (parts.length == 4 && method.equals("GET")) {
+      return json(manager.replay(parts[3]));
+    }
+    throw new PgException(METHOD_NOT_ALLOWED, "no such request: " + method + " " + String.join("/", parts));
+  }
+
+  static ObjectNode json(BranchManager.Replay r) {
+    ObjectNode n = JSON.createObjectNode().put("id", r.id()).put("branch", r.branch()).put("into", r.into())
+        .put("target_lsn", Lsn.format(r.targetLsn())).put("state", r.state()).put("events_read", r.eventsRead())
+        .put("events_total", r.eventsTotal()).put("pages", r.pages()).put("records_refused", r.recordsRefused())
+        .put("verified", r.verified()).put("error_code", r.errorCode()).put("error", r.error())
+        .put("started_at", text(r.startedAt())).put("finished_at", text(r.finishedAt()));
+    ArrayNode differences = n.putArray("differences");
+    r.differences().forEach(differences::add);
+    return n;
   }
 
   private BranchManager manager() {

@@ -65,8 +65,13 @@ public final class JobSubmitter implements AutoCloseable {
     }
   }
 
-  /** Builds the job of {@code jar} with these program arguments and submits it. */
+  /** Builds the job of {@code jar} (its manifest's main class) with these program arguments and submits it. */
   public JobID submit(Path jar, int parallelism, String... arguments) throws Exception {
+    return submit(jar, null, parallelism, arguments);
+  }
+
+  /** Builds the job whose main class is {@code entryClass} (null: the manifest's) in {@code jar} and submits it. */
+  public JobID submit(Path jar, String entryClass, int parallelism, String... arguments) throws Exception {
     // The job is built here, in the jar's child-first class loader. Flink's own classes, the Kafka
     // connector's among them, come from this process's loader; the Kafka client classes the
     // connector uses must come from the same one, or the JVM refuses to link the two copies (a
@@ -75,6 +80,7 @@ public final class JobSubmitter implements AutoCloseable {
     building.set(CoreOptions.ALWAYS_PARENT_FIRST_LOADER_PATTERNS_ADDITIONAL, List.of("org.apache.kafka."));
     PackagedProgram program = PackagedProgram.newBuilder()
         .setJarFile(jar.toFile())
+        .setEntryPointClassName(entryClass)
         .setArguments(arguments)
         .setConfiguration(building)
         .build();
@@ -88,6 +94,15 @@ public final class JobSubmitter implements AutoCloseable {
 
   public JobStatus status(JobID job) throws Exception {
     return client.getJobStatus(job).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The job's accumulators as the JobManager last heard them (while it runs, and after). */
+  public java.util.Map<String, Object> accumulators(JobID job) {
+    try {
+      return client.getAccumulators(job).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read the accumulators of job " + job + ": " + e, e);
+    }
   }
 
   public void cancel(JobID job) throws Exception {
