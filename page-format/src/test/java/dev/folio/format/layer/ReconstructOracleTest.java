@@ -6,21 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.folio.format.Lsn;
 import dev.folio.format.PageKey;
 import dev.folio.format.TimelineId;
-import dev.folio.format.page.Page;
-import dev.folio.format.redo.Redo;
 import dev.folio.format.redo.RedoException;
+import dev.folio.format.testing.LayerSet;
 import dev.folio.format.testing.WalGenerator;
 import dev.folio.format.wal.WalRecords;
 import dev.folio.schemas.wal.WalRecord;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
-import java.util.stream.Stream;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -30,83 +24,6 @@ import net.jqwik.api.constraints.IntRange;
  * layers at any LSN equals folding every record of that page up to that LSN directly.
  */
 class ReconstructOracleTest {
-
-  /** The oracle: fold the page's records with lsn <= upTo, straight from the log. */
-  static Optional<Page> fold(List<WalRecord> log, PageKey key, long upTo) {
-    List<WalRecord> mine = log.stream()
-        .filter(r -> WalRecords.key(r).equals(key) && Lsn.compare(r.getLsn(), upTo) <= 0).toList();
-    return mine.isEmpty() ? Optional.empty() : Optional.of(Redo.applyAll(null, mine));
-  }
-
-  /** Layers as the materializer makes them: per segment of the log, one delta layer per "subtask". */
-  static final class LayerSet implements AutoCloseable {
-    final Path dir;
-    final List<DeltaLayer> deltas = new ArrayList<>();
-    final List<ImageLayer> images = new ArrayList<>();
-    private int generation;
-
-    LayerSet() throws IOException {
-      dir = Files.createTempDirectory("layers");
-    }
-
-    void delta(TimelineId timeline, List<WalRecord> records, long lsnStart, long lsnEnd) throws IOException {
-      if (records.isEmpty()) {
-        return;
-      }
-      List<WalRecord> sorted = new ArrayList<>(records);
-      sorted.sort(Comparator.comparing(WalRecords::key).thenComparing(r -> Lsn.of(r.getLsn())));
-      String gen = "g" + generation++;
-      Path file = dir.resolve(gen);
-      LayerDescriptor d;
-      try (DeltaLayer.Writer w = new DeltaLayer.Writer(file, timeline, lsnStart, lsnEnd, gen, 512)) {
-        for (WalRecord r : sorted) {
-          w.add(r);
-        }
-        d = w.finish();
-      }
-      deltas.add(DeltaLayer.open(d.name(), new FileLayerSource(file)));
-    }
-
-    void image(TimelineId timeline, List<WalRecord> log, List<PageKey> keys, long lsn) throws IOException {
-      String gen = "g" + generation++;
-      Path file = dir.resolve(gen);
-      LayerDescriptor d = null;
-      try (ImageLayer.Writer w = new ImageLayer.Writer(file, timeline, lsn, gen)) {
-        for (PageKey key : keys.stream().sorted().toList()) {
-          Optional<Page> page = fold(log, key, lsn);
-          if (page.isPresent()) {
-            w.add(key, page.get());
-          }
-        }
-        if (w.entries() > 0) {
-          d = w.finish();
-        }
-      }
-      if (d != null) {
-        images.add(ImageLayer.open(d.name(), new FileLayerSource(file)));
-      }
-    }
-
-    LayerMap map() {
-      return new LayerMap(images, deltas);
-    }
-
-    @Override
-    public void close() throws IOException {
-      for (DeltaLayer d : deltas) {
-        d.close();
-      }
-      for (ImageLayer i : images) {
-        i.close();
-      }
-      try (Stream<Path> files = Files.list(dir)) {
-        for (Path f : files.toList()) {
-          Files.delete(f);
-        }
-      }
-      Files.delete(dir);
-    }
-  }
 
   @Property(tries = 60)
   void reconstructionEqualsTheFold(@ForAll long seed, @ForAll @IntRange(min = 1, max = 8) int segments,
@@ -147,7 +64,7 @@ class ReconstructOracleTest {
         long lsn = random.nextInt(4) == 0 ? log.get(random.nextInt(log.size())).getLsn()
             : 1 + (long) (random.nextDouble() * (last + 100));
         assertThat(PageReconstructor.pageAt(map, key, lsn)).as("%s at %s", key, Lsn.format(lsn))
-            .isEqualTo(fold(log, key, lsn));
+            .isEqualTo(LayerSet.fold(log, key, lsn));
       }
     }
   }
