@@ -61,9 +61,14 @@ public final class S3Timelines implements AutoCloseable {
     return out;
   }
 
+  /** The index with the highest sequence number (names sort by it), or null if there is none. */
   public TimelineIndex newest(TimelineId timeline) {
-    List<TimelineIndex> all = indexes(timeline);
-    return all.isEmpty() ? null : all.get(all.size() - 1);
+    String newest = list(layout.indexDirectory(timeline)).stream().filter(k -> k.endsWith(".json"))
+        .max(String::compareTo).orElse(null);
+    if (newest == null) {
+      return null;
+    }
+    return TimelineIndex.fromJson(newest, client.getObjectAsBytes(b -> b.bucket(s3.bucket()).key(newest)).asByteArray());
   }
 
   /** The layers an index lists, opened from memory. */

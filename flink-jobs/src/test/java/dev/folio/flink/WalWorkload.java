@@ -47,8 +47,13 @@ public final class WalWorkload implements AutoCloseable {
 
   /** Writes {@code flushes} flushes of 1 to 12 records each, to timelines chosen at random. */
   public void run(int flushes) {
+    run(flushes, timelines);
+  }
+
+  /** Writes {@code flushes} flushes to timelines chosen at random among {@code these}. */
+  public void run(int flushes, List<TimelineId> these) {
     for (int f = 0; f < flushes; f++) {
-      TimelineId t = timelines.get(random.nextInt(timelines.size()));
+      TimelineId t = these.get(random.nextInt(these.size()));
       WalWriter writer = writers.get(t);
       List<WalRecord> batch = new ArrayList<>();
       for (int i = 1 + random.nextInt(12); i > 0; i--) {

@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The object store goes away while the page service runs: reads that need it fail with
- * UNAVAILABLE and the cause (after S3A's retries), and full service returns with it.
+ * UNAVAILABLE and the cause (after S3A's retries), and full service returns with it. A read below
+ * what garbage collection retained (the index's retainedFromLsn) is refused, not answered wrong.
  */
 @RealInfra
 class ObjectStoreOutageTest {
@@ -70,7 +71,7 @@ class ObjectStoreOutageTest {
           d = w.finish();
         }
         store.write(layout.layer(timeline, d.name()), Files.readAllBytes(file));
-        store.write(layout.index(timeline, 1), new TimelineIndex(timeline, 1, null, 0, 0x200, 1, "test", List.of(),
+        store.write(layout.index(timeline, 1), new TimelineIndex(timeline, 1, null, 0, 0x180, 0x200, 1, "test", List.of(),
             List.of(d), List.of(), Instant.now()).toJson());
       }
       Page expected = Redo.applyAll(null, records);
@@ -90,6 +91,10 @@ class ObjectStoreOutageTest {
         s3.restart();
         Awaitility.await().atMost(Duration.ofMinutes(1)).ignoreExceptions()
             .until(() -> Page.of(client.get("acme", timeline, key, 0x200).getPage().toByteArray()).equals(expected));
+        StatusRuntimeException collected = catchThrowableOfType(StatusRuntimeException.class,
+            () -> client.get("acme", timeline, key, 0x100));
+        assertThat(PageClient.Failure.of(collected)).isEqualTo(new PageClient.Failure(Status.Code.OUT_OF_RANGE,
+            "LSN_NOT_RETAINED"));
       }
     }
   }

@@ -70,7 +70,7 @@ final class Replays implements AutoCloseable {
   Replay start(String branch, Long lsn, Instant time, String into, boolean verify, String flink) {
     TimelineId source = branches.existing(branch);
     branches.checkNew(into);
-    long target = branches.pointIn(branch, lsn, time);
+    long target = branches.pointIn(branch, lsn, time, false);
     Replay replay;
     synchronized (this) {
       String id = "replay-" + ++started;

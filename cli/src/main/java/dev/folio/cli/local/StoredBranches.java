@@ -31,7 +31,8 @@ import java.util.function.Function;
  * per branch, named for it, holding its timeline id. A timeline's first index says its ancestor,
  * the LSN it branched at and when it was created; storage bytes come from its newest index (the
  * layers and WAL archive files it lists). A new branch is a new timeline's first index and a name:
- * nothing is copied. Deleting a branch removes its name (its layers stay until garbage collection).
+ * nothing is copied. Deleting a branch removes its name; garbage collection deletes its timeline
+ * once no branch needs it and nothing wrote to it for the PITR window.
  */
 final class StoredBranches implements BranchManager, AutoCloseable {
   private static final String NAME = "[A-Za-z0-9][A-Za-z0-9_.-]{0,62}";
@@ -152,7 +153,7 @@ final class StoredBranches implements BranchManager, AutoCloseable {
   public synchronized Branch create(String name, String parent, Long lsn, Instant time) {
     checkNew(name);
     TimelineId from = existing(parent);
-    long at = pointIn(parent, lsn, time);
+    long at = pointIn(parent, lsn, time, true);
     TimelineId timeline = TimelineId.generate();
     Instant created = Instant.now();
     store.write(layout.index(timeline, 1),
@@ -176,11 +177,17 @@ final class StoredBranches implements BranchManager, AutoCloseable {
   /**
    * An LSN in {@code branch}'s history: {@code lsn}, or its last commit at or before {@code time},
    * or (both null) its last flushed LSN, so that every commit acknowledged before this call is
-   * included. Refused outside the branch's own log (before its start, after its last flush).
+   * included. Refused outside the branch's own log (before its start, after its last flush) and,
+   * when {@code retained}, before what garbage collection kept (a replay reads the archive, which
+   * holds it all).
    */
-  long pointIn(String branch, Long lsn, Instant time) {
+  long pointIn(String branch, Long lsn, Instant time, boolean retained) {
     TimelineId timeline = existing(branch);
+    TimelineIndex newest = newest(store, layout, timeline);
     long floor = index(timeline, TimelineIndex.fileName(1)).startLsn();
+    if (retained && newest != null) {
+      floor = Lsn.max(floor, newest.retainedFromLsn());
+    }
     long end = Lsn.max(floor, TimelineTail.followFrom(wal, timeline).lastCommittedFlush());
     long at;
     if (lsn != null && time != null) {
@@ -251,7 +258,7 @@ final class StoredBranches implements BranchManager, AutoCloseable {
   @Override
   public synchronized Branch restore(String name, Instant time) {
     TimelineId old = existing(name);
-    long at = lsnAt(name, time);
+    long at = pointIn(name, null, time, true);
     String backup = name + "-before-restore-" + STAMP.format(Instant.now());
     store.write(layout.branches() + backup, old.toString().getBytes(StandardCharsets.UTF_8));
     TimelineId timeline = TimelineId.generate();

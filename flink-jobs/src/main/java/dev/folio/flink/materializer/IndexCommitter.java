@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.folio.flink.gc.GarbageCollector;
 import dev.folio.format.FormatException;
 import dev.folio.format.Lsn;
 import dev.folio.format.TimelineId;
@@ -21,6 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -38,6 +43,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * next timeline index of every timeline the checkpoint changed, listing the new layer and WAL
  * archive files, the consistent LSN at the checkpoint's barrier, where a tail reader starts on each
  * partition, and the checkpoint id (DESIGN invariant 8). Runs with parallelism 1.
+ *
+ * <p>Being the one writer of indexes, it also runs garbage collection ({@link GarbageCollector}):
+ * a pass in the background every so often, whose plan the next commit applies, leaving the layers
+ * no read needs out of the timelines' next indexes.
  *
  * <p>Custom operators rather than Flink's Sink V2 committer topology: this committer needs two
  * inputs aligned on the same barrier, the files the writers produced before it and the flush
@@ -63,12 +72,14 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * not start from that job's state: it refuses, rather than list the same records twice.
  */
 public final class IndexCommitter extends AbstractStreamOperator<Void> implements OneInputStreamOperator<CommitterInput, Void> {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IndexCommitter.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final StorageLayout layout;
   private final String topic;
   private final int partitions;
   private final FaultInjector faults;
+  private final GarbageCollector.Settings gc;
 
   private transient MarkerLog markers;
   private transient List<CommitterInput> files;
@@ -79,12 +90,22 @@ public final class IndexCommitter extends AbstractStreamOperator<Void> implement
   private transient Counter indexesWritten;
   private transient Histogram commitMillis;
   private transient volatile long lsnBehind;
+  private transient GarbageCollector collector;
+  private transient ExecutorService gcThread;
+  private transient Future<GarbageCollector.Pass> pass;
+  private transient long nextPass;
+  private transient Counter layersDropped;
+  private transient Counter filesDeleted;
+  private transient Counter bytesDeleted;
 
   /** What a snapshotted checkpoint brings, waiting for the checkpoint to complete. */
   private record Pending(long checkpointId, List<CommitterInput> files, Map<TimelineId, MarkerLog.Consistency> consistency) {}
 
-  public IndexCommitter(StorageLayout layout, String topic, int partitions, FaultInjector faults) {
+  /** @param gc garbage collection settings, or null for none */
+  public IndexCommitter(StorageLayout layout, String topic, int partitions, GarbageCollector.Settings gc,
+      FaultInjector faults) {
     this.layout = layout;
+    this.gc = gc;
     this.topic = topic;
     this.partitions = partitions;
     this.faults = faults;
@@ -99,6 +120,18 @@ public final class IndexCommitter extends AbstractStreamOperator<Void> implement
     pending = new TreeMap<>();
     newest = new HashMap<>();
     indexesWritten = getMetricGroup().counter("folioIndexesWritten");
+    layersDropped = getMetricGroup().counter("folioGcLayersDropped");
+    filesDeleted = getMetricGroup().counter("folioGcFilesDeleted");
+    bytesDeleted = getMetricGroup().counter("folioGcBytesDeleted");
+    if (gc != null) {
+      collector = new GarbageCollector(layout, gc);
+      gcThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "folio-gc");
+        t.setDaemon(true);
+        return t;
+      });
+      nextPass = System.nanoTime() + gc.interval().toNanos();
+    }
     commitMillis = getMetricGroup().histogram("folioCommitMillis", new DescriptiveStatisticsHistogram(500));
     getMetricGroup().gauge("folioLsnBehind", () -> lsnBehind);
     stateHandle = context.getOperatorStateStore().getListState(
@@ -135,6 +168,48 @@ public final class IndexCommitter extends AbstractStreamOperator<Void> implement
   public void notifyCheckpointComplete(long checkpointId) throws Exception {
     super.notifyCheckpointComplete(checkpointId);
     commitUpTo(checkpointId);
+    collectGarbage();
+  }
+
+  /** Starts a garbage collection pass in the background when one is due and none is running. */
+  private void collectGarbage() {
+    if (collector == null || pass != null || System.nanoTime() < nextPass) {
+      return;
+    }
+    nextPass = System.nanoTime() + collector.settings().interval().toNanos();
+    pass = gcThread.submit(() -> collector.run(Instant.now()));
+  }
+
+  /**
+   * What the last pass says the next indexes leave out, once it has finished (nothing before).
+   * A failed pass is logged and tried again at the next interval: it never fails the job.
+   */
+  private Map<TimelineId, GarbageCollector.Drop> collected() {
+    if (pass == null || !pass.isDone()) {
+      return Map.of();
+    }
+    try {
+      GarbageCollector.Pass done = pass.get();
+      filesDeleted.inc(done.filesDeleted());
+      bytesDeleted.inc(done.bytesDeleted());
+      return done.drops();
+    } catch (ExecutionException e) {
+      LOG.warn("A garbage collection pass failed; the next one tries again", e.getCause());
+      return Map.of();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Map.of();
+    } finally {
+      pass = null;
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (gcThread != null) {
+      gcThread.shutdownNow();
+    }
+    super.close();
   }
 
   private void commitUpTo(long checkpointId) throws IOException {
@@ -157,6 +232,8 @@ public final class IndexCommitter extends AbstractStreamOperator<Void> implement
   private void commit(Pending p) throws IOException {
     Set<TimelineId> timelines = new LinkedHashSet<>(p.consistency().keySet());
     p.files().forEach(f -> timelines.add(f.timeline()));
+    Map<TimelineId, GarbageCollector.Drop> drops = collected();
+    timelines.addAll(drops.keySet());
     for (TimelineId timeline : timelines) {
       TimelineIndex previous = newest(timeline);
       if (previous != null && previous.checkpointId() >= p.checkpointId()) {
@@ -179,6 +256,13 @@ public final class IndexCommitter extends AbstractStreamOperator<Void> implement
           archive.add(new TimelineIndex.ArchiveFile(f.partition, f.lsn, f.lastLsn, f.entries, f.sizeBytes, f.name));
         }
       }
+      GarbageCollector.Drop drop = drops.get(timeline);
+      long retainedFrom = previous == null ? 0 : previous.retainedFromLsn();
+      if (drop != null) {
+        layers.removeIf(d -> drop.layers().contains(d.name().toString()));
+        retainedFrom = Lsn.max(retainedFrom, drop.horizon());
+        layersDropped.inc(drop.layers().size());
+      }
       MarkerLog.Consistency c = p.consistency().get(timeline);
       long before = previous == null ? 0 : previous.consistentLsn();
       boolean advanced = c != null && Lsn.compare(c.lsn(), before) > 0;
@@ -194,8 +278,8 @@ public final class IndexCommitter extends AbstractStreamOperator<Void> implement
         offsets.addAll(previous.kafkaOffsets());
       }
       TimelineIndex next = new TimelineIndex(timeline, previous == null ? 1 : previous.seq() + 1,
-          previous == null ? null : previous.ancestor(), previous == null ? 0 : previous.startLsn(), advanced ? c.lsn() : before, p.checkpointId(), jobId, offsets,
-          layers, archive, Instant.now());
+          previous == null ? null : previous.ancestor(), previous == null ? 0 : previous.startLsn(), retainedFrom,
+          advanced ? c.lsn() : before, p.checkpointId(), jobId, offsets, layers, archive, Instant.now());
       TimelineIndexStore.write(layout, next);
       newest.put(timeline, next);
       indexesWritten.inc();

@@ -64,4 +64,29 @@ public final class ObjectStore {
     }
     return names;
   }
+
+  /** An object or folder directly under a folder, and when it was last written (0 for a folder). */
+  public record Entry(String name, long sizeBytes, long modifiedMillis, boolean directory) {}
+
+  /** What is directly under {@code directory}, with times; empty if nothing is. */
+  public static List<Entry> entries(String directory) throws IOException {
+    List<Entry> entries = new ArrayList<>();
+    FileStatus[] statuses;
+    try {
+      statuses = fs(directory).listStatus(new Path(directory));
+    } catch (FileNotFoundException e) {
+      return entries;
+    }
+    if (statuses != null) {
+      for (FileStatus s : statuses) {
+        entries.add(new Entry(s.getPath().getName(), s.getLen(), s.getModificationTime(), s.isDir()));
+      }
+    }
+    return entries;
+  }
+
+  /** Deletes an object, or a folder and everything under it; nothing there is fine. */
+  public static void delete(String path, boolean recursive) throws IOException {
+    fs(path).delete(new Path(path), recursive);
+  }
 }

@@ -1,5 +1,6 @@
 package dev.folio.flink.materializer;
 
+import dev.folio.flink.gc.GarbageCollector;
 import dev.folio.format.layout.StorageLayout;
 import dev.folio.wal.topic.WalTopicConfig;
 import java.time.Duration;
@@ -60,6 +61,14 @@ public final class WalMaterializerJob implements Callable<Integer> {
   @Option(names = "--checkpoint-interval", defaultValue = "10s", description = "Time between checkpoints, e.g. 10s (default ${DEFAULT-VALUE}).")
   String checkpointInterval;
 
+  @Option(names = "--pitr-window", defaultValue = "7d", description = "How far back reads stay possible; older "
+      + "layers no branch needs are deleted, e.g. 7d, 12h (default ${DEFAULT-VALUE}).")
+  String pitrWindow;
+
+  @Option(names = "--gc-interval", defaultValue = "10m", description = "Time between garbage collection passes; "
+      + "0 for none (default ${DEFAULT-VALUE}).")
+  String gcInterval;
+
   public static void main(String[] args) {
     int code = new CommandLine(new WalMaterializerJob()).execute(args);
     if (code != 0) {
@@ -70,13 +79,22 @@ public final class WalMaterializerJob implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    env.enableCheckpointing(Duration.parse("PT" + checkpointInterval.toUpperCase()).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+    env.enableCheckpointing(duration(checkpointInterval).toMillis(), CheckpointingMode.EXACTLY_ONCE);
     WalTopicConfig topic = WalTopicConfig.singleBroker(topicPrefix).withPartitions(partitions);
+    Duration interval = duration(gcInterval);
     MaterializerConfig config = new MaterializerConfig(bootstrapServers, Map.of(), topic,
-        new StorageLayout(storage, tenant), "folio-materializer-" + tenant, imageEvery, 64L << 20, 4096);
+        new StorageLayout(storage, tenant), "folio-materializer-" + tenant, imageEvery, 64L << 20, 4096,
+        interval.isZero() ? null : new GarbageCollector.Settings(duration(pitrWindow), interval,
+            GarbageCollector.Settings.DEFAULT.grace()));
     build(env, config, FaultInjector.NONE);
     env.execute("folio-wal-materializer-" + tenant);
     return 0;
+  }
+
+  /** 10s, 5m, 12h, 7d. */
+  private static Duration duration(String text) {
+    String t = text.strip().toUpperCase();
+    return t.endsWith("D") ? Duration.ofDays(Long.parseLong(t.substring(0, t.length() - 1))) : Duration.parse("PT" + t);
   }
 
   /** Adds the materializer to {@code env}, which brings checkpointing and the state backend. */
@@ -121,7 +139,8 @@ public final class WalMaterializerJob implements Callable<Integer> {
         .map(CommitterInput::marker, TypeInformation.of(CommitterInput.class)).name("marker positions")
         .union(files)
         .transform("index-committer", Types.VOID,
-            new IndexCommitter(config.layout(), config.topic().walTopic(), config.topic().partitions(), faults))
+            new IndexCommitter(config.layout(), config.topic().walTopic(), config.topic().partitions(), config.gc(),
+                faults))
         .uid("index-committer")
         .setParallelism(1)
         .setMaxParallelism(1);

@@ -35,6 +35,9 @@ import java.util.function.Supplier;
  *   "ancestor": {"timeline": "9a1b...", "lsn": "0/16B3748"},        or null
  *   "startLsn": "0/16B3748",         the timeline's own log starts after it (optional, read as
  *                                    the ancestor's LSN, or 0): a branch point, or a replay's LSN
+ *   "retainedFromLsn": "0/1000000",  garbage collection kept what reads from here on need, and
+ *                                    what child timelines read at their branch points; reads below
+ *                                    it are refused (optional, read as 0)
  *   "consistentLsn": "0/1A2B3C4",    everything up to here is in the layers (invariant 6)
  *   "checkpointId": 42,              the Flink checkpoint that produced this index
  *   "jobId": "4bd1...",              the Flink job that committed it
@@ -53,11 +56,13 @@ import java.util.function.Supplier;
  * records, per partition in LSN order, that replay reads when Kafka no longer holds them. A reader refuses another format
  * version and any unknown field, rather than guess what a newer writer meant.
  */
-public record TimelineIndex(TimelineId timeline, long seq, Ancestor ancestor, long startLsn, long consistentLsn, long checkpointId,
+public record TimelineIndex(TimelineId timeline, long seq, Ancestor ancestor, long startLsn, long retainedFromLsn,
+    long consistentLsn, long checkpointId,
     String jobId, List<KafkaOffset> kafkaOffsets, List<LayerDescriptor> layers, List<ArchiveFile> walArchive, Instant createdAt) {
   public static final int FORMAT_VERSION = 1;
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-  private static final Set<String> FIELDS = Set.of("formatVersion", "timeline", "seq", "ancestor", "startLsn", "consistentLsn",
+  private static final Set<String> FIELDS = Set.of("formatVersion", "timeline", "seq", "ancestor", "startLsn",
+      "retainedFromLsn", "consistentLsn",
       "checkpointId", "jobId", "kafkaOffsets", "layers", "walArchive", "createdAt");
 
   /** The timeline this one branched from, and the LSN it branched at. */
@@ -91,7 +96,7 @@ public record TimelineIndex(TimelineId timeline, long seq, Ancestor ancestor, lo
    */
   public static TimelineIndex created(TimelineId timeline, Ancestor ancestor, Instant at) {
     long start = ancestor == null ? 0 : ancestor.lsn();
-    return new TimelineIndex(timeline, 1, ancestor, start, start, 0, CREATED_BY, List.of(), List.of(), List.of(), at);
+    return new TimelineIndex(timeline, 1, ancestor, start, 0, start, 0, CREATED_BY, List.of(), List.of(), List.of(), at);
   }
 
   /**
@@ -101,7 +106,7 @@ public record TimelineIndex(TimelineId timeline, long seq, Ancestor ancestor, lo
    */
   public static TimelineIndex replayed(TimelineId timeline, long lsn, List<LayerDescriptor> layers, String jobId,
       Instant at) {
-    return new TimelineIndex(timeline, 1, null, lsn, lsn, 0, jobId, List.of(), layers, List.of(), at);
+    return new TimelineIndex(timeline, 1, null, lsn, 0, lsn, 0, jobId, List.of(), layers, List.of(), at);
   }
 
   /** The job id of an index written by {@link #created}. */
@@ -123,6 +128,7 @@ public record TimelineIndex(TimelineId timeline, long seq, Ancestor ancestor, lo
       root.putObject("ancestor").put("timeline", ancestor.timeline().toString()).put("lsn", Lsn.format(ancestor.lsn()));
     }
     root.put("startLsn", Lsn.format(startLsn));
+    root.put("retainedFromLsn", Lsn.format(retainedFromLsn));
     root.put("consistentLsn", Lsn.format(consistentLsn));
     root.put("checkpointId", checkpointId);
     root.put("jobId", jobId);
@@ -207,7 +213,7 @@ public record TimelineIndex(TimelineId timeline, long seq, Ancestor ancestor, lo
     }
     long start = root.has("startLsn") ? r.lsn(root, "startLsn") : ancestor == null ? 0 : ancestor.lsn();
     return r.build(() -> new TimelineIndex(r.parse(root, "timeline", TimelineId::parse), r.number(root, "seq"), ancestor,
-        start, r.lsn(root, "consistentLsn"), r.number(root, "checkpointId"), r.text(root, "jobId"), offsets, layers, archive,
+        start, root.has("retainedFromLsn") ? r.lsn(root, "retainedFromLsn") : 0, r.lsn(root, "consistentLsn"), r.number(root, "checkpointId"), r.text(root, "jobId"), offsets, layers, archive,
         r.parse(root, "createdAt", Instant::parse)));
   }
 

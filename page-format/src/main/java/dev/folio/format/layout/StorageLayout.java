@@ -31,8 +31,13 @@ public record StorageLayout(String root, String tenant) implements Serializable 
     root = root.endsWith("/") ? root : root + "/";
   }
 
+  /** Where every timeline of the tenant has its folder. */
+  public String timelines() {
+    return root + "tenants/" + tenant + "/timelines/";
+  }
+
   public String timeline(TimelineId timeline) {
-    return root + "tenants/" + tenant + "/timelines/" + timeline + "/";
+    return timelines() + timeline + "/";
   }
 
   public String timelineMetadata(TimelineId timeline) {
@@ -59,8 +64,13 @@ public record StorageLayout(String root, String tenant) implements Serializable 
     return root + "tenants/" + tenant + "/branches/";
   }
 
+  /** The WAL archive of a timeline, all partitions. */
+  public String walArchive(TimelineId timeline) {
+    return root + "wal-archive/tenants/" + tenant + "/timelines/" + timeline + "/";
+  }
+
   public String walArchive(TimelineId timeline, int partition) {
-    return root + "wal-archive/tenants/" + tenant + "/timelines/" + timeline + "/p" + partition + "/";
+    return walArchive(timeline) + "p" + partition + "/";
   }
 
   public String checkpoints() {

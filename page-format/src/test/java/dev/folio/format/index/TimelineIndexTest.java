@@ -18,7 +18,7 @@ class TimelineIndexTest {
   private static final PageKey B = new PageKey(1, 16384, Fork.MAIN, 9);
 
   private static TimelineIndex sample(TimelineIndex.Ancestor ancestor) {
-    return new TimelineIndex(TimelineId.generate(), 12, ancestor, ancestor == null ? 0 : ancestor.lsn(), 0x1A2B3C4L, 42, "4bd1c0ffee",
+    return new TimelineIndex(TimelineId.generate(), 12, ancestor, ancestor == null ? 0 : ancestor.lsn(), 0x100, 0x1A2B3C4L, 42, "4bd1c0ffee",
         List.of(new TimelineIndex.KafkaOffset("folio.wal", 0, 1234), new TimelineIndex.KafkaOffset("folio.wal", 1, 7)),
         List.of(new LayerDescriptor(LayerName.delta(A, B, 0x100, 0x200, "c42s0a0"), 81234, 311),
             new LayerDescriptor(LayerName.image(A, B, 0x1FF, "c42s1a0"), 90000, 10)),

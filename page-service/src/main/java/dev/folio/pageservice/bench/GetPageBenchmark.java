@@ -194,7 +194,7 @@ public final class GetPageBenchmark {
         store.write(layout.layer(timeline, d.name()), Files.readAllBytes(delta));
         layers.add(d);
       }
-      TimelineIndex index = new TimelineIndex(timeline, 1, null, 0, lsn, 1, "bench", List.of(), layers, List.of(),
+      TimelineIndex index = new TimelineIndex(timeline, 1, null, 0, 0, lsn, 1, "bench", List.of(), layers, List.of(),
           Instant.now());
       store.write(layout.index(timeline, 1), index.toJson());
     } finally {

@@ -72,6 +72,12 @@ public final class PageReader {
   public Result getPage(String tenant, TimelineId timeline, PageKey key, long requestLsn, long notModifiedSince,
       Duration budget) {
     TimelineView view = timeline(tenant, timeline);
+    long retained = view.index().retainedFromLsn();
+    if (Lsn.compare(requestLsn, retained) < 0) {
+      throw new ServiceError(Status.Code.OUT_OF_RANGE, "LSN_NOT_RETAINED", "LSN " + Lsn.format(requestLsn)
+          + " of timeline " + timeline + " is before its retained history, which starts at " + Lsn.format(retained)
+          + " (the PITR window)");
+    }
     long ingested = awaitIngested(view, notModifiedSince, budget);
     long lsn = Lsn.min(requestLsn, ingested);
     Page page = read(view, key, lsn);
