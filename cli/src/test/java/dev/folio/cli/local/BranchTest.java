@@ -4,12 +4,10 @@ import static dev.folio.cli.local.OnLocal.connect;
 import static dev.folio.cli.local.OnLocal.get;
 import static dev.folio.cli.local.OnLocal.ids;
 import static dev.folio.cli.local.OnLocal.post;
-import static dev.folio.cli.local.OnLocal.primaryLsn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -18,18 +16,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,28 +36,17 @@ import org.junit.jupiter.api.io.TempDir;
 class BranchTest {
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private record Point(Instant time, String lsn, int rows) {}
-
   @Test
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void branchesShowExactlyWhatWasCommittedByTheirPoint(@TempDir Path home) throws Exception {
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
     try (LocalSystem system = LocalSystem.start(home, 0, quiet)) {
-      List<Point> points = new ArrayList<>();
-      try (Connection c = connect(system, "main"); Statement s = c.createStatement()) {
-        s.execute("CREATE TABLE events (id int PRIMARY KEY, note text)");
-        for (int i = 1; i <= 5; i++) {
-          s.execute("INSERT INTO events VALUES (" + i + ", 'event " + i + "')");
-          points.add(new Point(Instant.now(), primaryLsn(system), i));
-          // Commit times are kept to the microsecond: the next commit comes strictly later.
-          TimeUnit.MILLISECONDS.sleep(5);
-        }
-      }
-      for (Point p : points) {
+      List<OnLocal.Point> points = OnLocal.events(system, 5);
+      for (OnLocal.Point p : points) {
         post(system, "/v1/branches", "{\"name\": \"at-lsn-" + p.rows() + "\", \"lsn\": \"" + p.lsn() + "\"}");
         post(system, "/v1/branches", "{\"name\": \"at-time-" + p.rows() + "\", \"time\": \"" + p.time() + "\"}");
       }
-      for (Point p : points) {
+      for (OnLocal.Point p : points) {
         assertThat(ids(system, "at-lsn-" + p.rows())).hasSize(p.rows());
         assertThat(ids(system, "at-time-" + p.rows())).hasSize(p.rows());
       }

@@ -11,10 +11,12 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -30,6 +32,24 @@ final class OnLocal {
   static Connection connect(LocalSystem system, String branch) throws SQLException {
     return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + system.postgresPort() + "/" + branch,
         "folio", "");
+  }
+
+  /** A commit of {@link #events}: when, at which LSN, and how many rows there were after it. */
+  record Point(Instant time, String lsn, int rows) {}
+
+  /** Creates table {@code events} on main and inserts rows 1 to {@code n}, one commit each. */
+  static List<Point> events(LocalSystem system, int n) throws Exception {
+    List<Point> points = new ArrayList<>();
+    try (Connection c = connect(system, "main"); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE events (id int PRIMARY KEY, note text)");
+      for (int i = 1; i <= n; i++) {
+        s.execute("INSERT INTO events VALUES (" + i + ", 'event " + i + "')");
+        points.add(new Point(Instant.now(), primaryLsn(system), i));
+        // Commit times are kept to the microsecond: the next commit comes strictly later.
+        TimeUnit.MILLISECONDS.sleep(5);
+      }
+    }
+    return points;
   }
 
   /** The ids in table {@code events} of a branch, in order. */

@@ -4,11 +4,9 @@ import static dev.folio.cli.local.OnLocal.connect;
 import static dev.folio.cli.local.OnLocal.get;
 import static dev.folio.cli.local.OnLocal.ids;
 import static dev.folio.cli.local.OnLocal.post;
-import static dev.folio.cli.local.OnLocal.primaryLsn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.folio.cli.Folio;
 import dev.folio.compute.storage.PageServiceClient;
 import dev.folio.format.Lsn;
@@ -17,15 +15,8 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,8 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.common.TopicPartition;
 import org.awaitility.Awaitility;
@@ -57,14 +46,7 @@ class ReplayTest {
   void replaysRebuildBranchesFromTheArchiveAndKafka(@TempDir Path home) throws Exception {
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
     try (LocalSystem system = LocalSystem.start(home, 0, quiet)) {
-      List<String> lsns = new ArrayList<>();
-      try (Connection c = connect(system, "main"); Statement s = c.createStatement()) {
-        s.execute("CREATE TABLE events (id int PRIMARY KEY, note text)");
-        for (int i = 1; i <= 5; i++) {
-          s.execute("INSERT INTO events VALUES (" + i + ", 'event " + i + "')");
-          lsns.add(primaryLsn(system));
-        }
-      }
+      List<String> lsns = OnLocal.events(system, 5).stream().map(OnLocal.Point::lsn).toList();
       post(system, "/v1/branches", "{\"name\": \"child\", \"lsn\": \"" + lsns.get(2) + "\"}");
       try (Connection c = connect(system, "child"); Statement s = c.createStatement()) {
         s.execute("INSERT INTO events VALUES (100, 'child only')");

@@ -50,19 +50,7 @@ public final class ObjectStore {
 
   /** Names of the objects directly under {@code directory}; empty if there are none. */
   public static List<String> list(String directory) throws IOException {
-    List<String> names = new ArrayList<>();
-    FileStatus[] statuses;
-    try {
-      statuses = fs(directory).listStatus(new Path(directory));
-    } catch (FileNotFoundException e) {
-      return names;
-    }
-    if (statuses != null) {
-      for (FileStatus s : statuses) {
-        names.add(s.getPath().getName());
-      }
-    }
-    return names;
+    return entries(directory).stream().map(Entry::name).toList();
   }
 
   /** An object or folder directly under a folder, and when it was last written (0 for a folder). */

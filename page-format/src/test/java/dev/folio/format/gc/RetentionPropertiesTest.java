@@ -12,7 +12,6 @@ import dev.folio.format.layer.LayerName;
 import dev.folio.format.layer.PageReconstructor;
 import dev.folio.format.testing.LayerSet;
 import dev.folio.format.testing.WalGenerator;
-import dev.folio.format.wal.WalRecords;
 import dev.folio.schemas.wal.WalRecord;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -41,7 +40,7 @@ class RetentionPropertiesTest {
     TimelineId timeline = TimelineId.generate();
     WalGenerator wal = new WalGenerator(random, timeline, 4, 3);
     List<WalRecord> log = wal.next(150 + random.nextInt(300));
-    try (LayerSet layers = build(random, timeline, wal, log, segments, subtasks)) {
+    try (LayerSet layers = LayerSet.materialized(random, timeline, wal.keys(), log, segments, subtasks, 2)) {
       long last = log.get(log.size() - 1).getLsn();
       long horizon = log.get(random.nextInt(log.size())).getLsn() + (random.nextBoolean() ? 0 : 1);
       List<Long> points = new ArrayList<>();
@@ -84,34 +83,6 @@ class RetentionPropertiesTest {
       assertThat(Retention.unneeded(contents(layers), log.get(log.size() - 1).getLsn(),
           List.of(log.get(half / 2).getLsn()))).isEmpty();
     }
-  }
-
-  private static LayerSet build(Random random, TimelineId timeline, WalGenerator wal, List<WalRecord> log,
-      int segments, int subtasks) throws IOException {
-    LayerSet layers = new LayerSet();
-    long start = 1;
-    int from = 0;
-    for (int s = 0; s < segments; s++) {
-      int to = s == segments - 1 ? log.size() : Math.min(log.size(), from + random.nextInt(2 * log.size() / segments + 1));
-      long end = to == log.size() ? log.get(log.size() - 1).getLsn() + 1 : log.get(to).getLsn();
-      List<List<WalRecord>> bySubtask = new ArrayList<>();
-      for (int t = 0; t < subtasks; t++) {
-        bySubtask.add(new ArrayList<>());
-      }
-      for (WalRecord r : log.subList(from, to)) {
-        bySubtask.get(Math.floorMod(WalRecords.key(r).hashCode(), subtasks)).add(r);
-      }
-      for (List<WalRecord> part : bySubtask) {
-        layers.delta(timeline, part, start, end);
-      }
-      if (random.nextInt(2) == 0) {
-        List<PageKey> some = wal.keys().stream().filter(k -> random.nextInt(3) > 0).toList();
-        layers.image(timeline, log, some, end - 1);
-      }
-      start = end;
-      from = to;
-    }
-    return layers;
   }
 
   private static List<Retention.Contents> contents(LayerSet layers) throws IOException {

@@ -12,7 +12,6 @@ import dev.folio.format.testing.WalGenerator;
 import dev.folio.format.wal.WalRecords;
 import dev.folio.schemas.wal.WalRecord;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import net.jqwik.api.ForAll;
@@ -33,30 +32,7 @@ class ReconstructOracleTest {
     WalGenerator wal = new WalGenerator(random, timeline, 4, 3);
     List<WalRecord> log = wal.next(100 + random.nextInt(300));
 
-    try (LayerSet layers = new LayerSet()) {
-      long start = 1;
-      int from = 0;
-      for (int s = 0; s < segments; s++) {
-        int to = s == segments - 1 ? log.size() : Math.min(log.size(), from + random.nextInt(2 * log.size() / segments + 1));
-        long end = to == log.size() ? log.get(log.size() - 1).getLsn() + 1 : log.get(to).getLsn();
-        List<List<WalRecord>> bySubtask = new ArrayList<>();
-        for (int t = 0; t < subtasks; t++) {
-          bySubtask.add(new ArrayList<>());
-        }
-        for (WalRecord r : log.subList(from, to)) {
-          bySubtask.get(Math.floorMod(WalRecords.key(r).hashCode(), subtasks)).add(r);
-        }
-        for (List<WalRecord> part : bySubtask) {
-          layers.delta(timeline, part, start, end);
-        }
-        if (random.nextInt(3) == 0) {
-          List<PageKey> some = wal.keys().stream().filter(k -> random.nextInt(3) > 0).toList();
-          layers.image(timeline, log, some, end - 1);
-        }
-        start = end;
-        from = to;
-      }
-
+    try (LayerSet layers = LayerSet.materialized(random, timeline, wal.keys(), log, segments, subtasks, 3)) {
       LayerMap map = layers.map();
       long last = log.get(log.size() - 1).getLsn();
       for (int probe = 0; probe < 150; probe++) {

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import java.util.stream.Stream;
 
 /**
@@ -92,6 +93,39 @@ public final class LayerSet implements AutoCloseable {
       }
     }
     Files.delete(dir);
+  }
+
+  /**
+   * The log cut into {@code segments} at random, as checkpoints cut it: per segment a delta layer
+   * per "subtask" (pages spread by hash), and with odds one in {@code imageOdds} an image layer of
+   * about two thirds of the pages.
+   */
+  public static LayerSet materialized(Random random, TimelineId timeline, List<PageKey> keys, List<WalRecord> log,
+      int segments, int subtasks, int imageOdds) throws IOException {
+    LayerSet layers = new LayerSet();
+    long start = 1;
+    int from = 0;
+    for (int s = 0; s < segments; s++) {
+      int to = s == segments - 1 ? log.size() : Math.min(log.size(), from + random.nextInt(2 * log.size() / segments + 1));
+      long end = to == log.size() ? log.get(log.size() - 1).getLsn() + 1 : log.get(to).getLsn();
+      List<List<WalRecord>> bySubtask = new ArrayList<>();
+      for (int t = 0; t < subtasks; t++) {
+        bySubtask.add(new ArrayList<>());
+      }
+      for (WalRecord r : log.subList(from, to)) {
+        bySubtask.get(Math.floorMod(WalRecords.key(r).hashCode(), subtasks)).add(r);
+      }
+      for (List<WalRecord> part : bySubtask) {
+        layers.delta(timeline, part, start, end);
+      }
+      if (random.nextInt(imageOdds) == 0) {
+        List<PageKey> some = keys.stream().filter(k -> random.nextInt(3) > 0).toList();
+        layers.image(timeline, log, some, end - 1);
+      }
+      start = end;
+      from = to;
+    }
+    return layers;
   }
 
   /** The oracle: fold the page's records with lsn <= upTo, straight from the log. */
