@@ -2,14 +2,21 @@ package dev.folio.flinkconf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.folio.flink.FlinkS3;
 import dev.folio.flink.PageChecks;
 import dev.folio.flink.S3Timelines;
 import dev.folio.flink.WalWorkload;
+import dev.folio.flink.local.LocalFlink;
+import dev.folio.flink.replay.WalReplayJob;
 import dev.folio.flink.submit.JobSubmitter;
 import dev.folio.format.Lsn;
+import dev.folio.format.PageKey;
 import dev.folio.format.TimelineId;
 import dev.folio.format.index.TimelineIndex;
+import dev.folio.format.layer.LayerMap;
+import dev.folio.format.layer.PageReconstructor;
 import dev.folio.format.layout.StorageLayout;
+import dev.folio.format.page.Page;
 import dev.folio.testsupport.KafkaEndpoint;
 import dev.folio.testsupport.RealInfra;
 import dev.folio.testsupport.S3Endpoint;
@@ -32,7 +39,8 @@ import org.junit.jupiter.api.Test;
  * The materializer on a real Flink cluster: a JobManager and a TaskManager in their own JVMs,
  * started from the Maven jars with conf/, the shaded job jar submitted through the REST API (what
  * {@code folio flink submit} does), WAL written to the real broker, pages checked in S3 against
- * the oracle, the job's own metrics read back from the REST API. No process is left behind.
+ * the oracle, the job's own metrics read back from the REST API; then a WAL replay submitted the
+ * same way rebuilds a timeline's pages, checked against the oracle. No process is left behind.
  */
 @RealInfra
 class FlinkClusterIT {
@@ -78,6 +86,24 @@ class FlinkClusterIT {
 
       submitter.cancel(job);
       Awaitility.await().atMost(Duration.ofMinutes(1)).until(() -> submitter.status(job) == JobStatus.CANCELED);
+
+      // WAL replay on the same cluster: the shaded jar's WalReplayJob (its main plans here, reading
+      // the indexes through Flink's S3 file system), then the rebuilt pages against the oracle.
+      LocalFlink.useS3(FlinkS3.of(s3));
+      TimelineId source = workload.timelines().get(0);
+      long lsn = workload.flushedLsn(source);
+      TimelineId into = TimelineId.generate();
+      JobID replay = submitter.submit(jar, WalReplayJob.class.getName(), 2, "--bootstrap-servers",
+          kafka.bootstrapServers(), "--topic-prefix", topic.prefix(), "--storage", s3.s3aRoot(), "--tenant", "cluster",
+          "--timeline", source.toString(), "--to-lsn", Lsn.format(lsn), "--into", into.toString());
+      Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> submitter.status(replay).isGloballyTerminalState());
+      assertThat(submitter.status(replay)).isEqualTo(JobStatus.FINISHED);
+      assertThat(((Number) submitter.accumulators(replay).get("folio-replay-pages")).longValue()).isPositive();
+      LayerMap rebuilt = stored.layers(stored.newest(into));
+      for (PageKey key : workload.keys(source)) {
+        assertThat(PageReconstructor.pageAt(rebuilt, key, lsn).map(Page::toByteArray).orElse(null)).as("%s", key)
+            .isEqualTo(workload.fold(source, key, lsn).map(Page::toByteArray).orElse(null));
+      }
     } finally {
       for (Process p : cluster.processes()) {
         assertThat(p.isAlive()).as("a Flink JVM is still running").isFalse();

@@ -152,9 +152,15 @@ final class Replays implements AutoCloseable {
     WalReplayJob.build(env, plan);
     JobClient job = env.executeAsync("folio-wal-replay-" + plan.into());
     var done = job.getJobExecutionResult();
-    while (!done.isDone()) {
-      progress(id, total, () -> job.getAccumulators().join());
-      Thread.sleep(250);
+    try {
+      while (!done.isDone()) {
+        progress(id, total, () -> job.getAccumulators().join());
+        Thread.sleep(250);
+      }
+    } catch (InterruptedException e) {
+      // Shutting down: the job, and its MiniCluster with it, stops too.
+      job.cancel();
+      throw e;
     }
     return done.get().getAllAccumulatorResults();
   }
@@ -167,9 +173,14 @@ final class Replays implements AutoCloseable {
           "--bootstrap-servers", plan.bootstrapServers(), "--storage", layout.root(), "--tenant", layout.tenant(),
           "--topic-prefix", wal.topic().prefix(), "--timeline", plan.source().toString(),
           "--to-lsn", Lsn.format(plan.targetLsn()), "--into", plan.into().toString());
-      while (!submitter.status(job).isGloballyTerminalState()) {
-        progress(id, total, () -> submitter.accumulators(job));
-        Thread.sleep(500);
+      try {
+        while (!submitter.status(job).isGloballyTerminalState()) {
+          progress(id, total, () -> submitter.accumulators(job));
+          Thread.sleep(500);
+        }
+      } catch (InterruptedException e) {
+        submitter.cancel(job);
+        throw e;
       }
       if (submitter.status(job) != JobStatus.FINISHED) {
         throw new ReplayException("REPLAY_FAILED", "the replay job " + job + " ended " + submitter.status(job)

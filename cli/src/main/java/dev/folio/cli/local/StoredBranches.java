@@ -135,7 +135,7 @@ final class StoredBranches implements BranchManager, AutoCloseable {
       TimelineIndex.Ancestor ancestor = first.ancestor();
       byName.put(b.getKey(), new Branch(b.getKey(), b.getValue(),
           ancestor == null ? null : names.getOrDefault(ancestor.timeline(), ancestor.timeline().toString()),
-          ancestor == null ? 0 : ancestor.lsn(), first.createdAt(), storage(b.getValue())));
+          first.startLsn(), first.createdAt(), storage(b.getValue())));
     }
     // Parents before children: a walk from the roots.
     List<Branch> ordered = new ArrayList<>();

@@ -46,7 +46,8 @@ class ReplayTest {
   void replaysRebuildBranchesFromTheArchiveAndKafka(@TempDir Path home) throws Exception {
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
     try (LocalSystem system = LocalSystem.start(home, 0, quiet)) {
-      List<String> lsns = OnLocal.events(system, 5).stream().map(OnLocal.Point::lsn).toList();
+      List<OnLocal.Point> points = OnLocal.events(system, 5);
+      List<String> lsns = points.stream().map(OnLocal.Point::lsn).toList();
       post(system, "/v1/branches", "{\"name\": \"child\", \"lsn\": \"" + lsns.get(2) + "\"}");
       try (Connection c = connect(system, "child"); Statement s = c.createStatement()) {
         s.execute("INSERT INTO events VALUES (100, 'child only')");
@@ -89,6 +90,12 @@ class ReplayTest {
         assertThat(report.differences()).isNotEmpty().anyMatch(d -> d.contains("differs from byte"));
       }
 
+      // At a time: the last commit at or before it.
+      out = new StringWriter();
+      assertThat(cli(system, out, "replay", "--branch", "main", "--to-time", points.get(1).time().toString(),
+          "--into", "t2")).as(out.toString()).isZero();
+      assertThat(ids(system, "t2")).containsExactly(1, 2);
+
       // At the end of the log: the archive, then Kafka.
       out = new StringWriter();
       assertThat(cli(system, out, "replay", "--branch", "main", "--into", "now", "--verify")).as(out.toString()).isZero();
@@ -120,7 +127,7 @@ class ReplayTest {
           .get("code").asText()).isEqualTo("22023");
       assertThat(post(system, "/v1/replays", "{\"branch\": \"main\"}").get("code").asText()).isEqualTo("22023");
       assertThat(get(system, "/v1/replays/replay-99").get("code").asText()).isEqualTo("42704");
-      assertThat(get(system, "/v1/replays").get("replays")).hasSize(3);
+      assertThat(get(system, "/v1/replays").get("replays")).hasSize(4);
       // A replay of a replay has no log below its start: refused with its reason.
       out = new StringWriter();
       assertThat(cli(system, out, "replay", "--branch", "now", "--into", "again")).isEqualTo(1);

@@ -11,7 +11,10 @@ import java.util.List;
  * 22023 a bad LSN, time or name).
  */
 public interface BranchManager extends BranchCatalog {
-  /** A branch as {@code branch list} shows it; {@code parent} null for a root. */
+  /**
+   * A branch as {@code branch list} shows it; {@code parent} null for a root; {@code branchLsn}
+   * where its own log starts (its branch point, or where a replay rebuilt it).
+   */
   record Branch(String name, TimelineId timeline, String parent, long branchLsn, Instant createdAt,
       StorageBytes storage) {}
 

@@ -55,6 +55,14 @@ public final class LocalFlink {
     return StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
   }
 
+  /**
+   * Makes {@code s3a://} paths readable in this process through Flink's file systems, as a job's
+   * main method needs when it plans in a client (a replay reads the timeline indexes).
+   */
+  public static void useS3(S3 s3) {
+    configure(s3);
+  }
+
   /** The cluster configuration, with S3 reachable through the plugin's file system. */
   private static Configuration configure(S3 s3) {
     Configuration conf = new Configuration();
