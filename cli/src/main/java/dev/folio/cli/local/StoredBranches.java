@@ -264,8 +264,7 @@ final class StoredBranches implements BranchManager, AutoCloseable {
     TimelineId timeline = TimelineId.generate();
     store.write(layout.index(timeline, 1),
         TimelineIndex.created(timeline, new TimelineIndex.Ancestor(old, at), Instant.now()).toJson());
-    store.delete(layout.branches() + name);
-    store.write(layout.branches() + name, timeline.toString().getBytes(StandardCharsets.UTF_8));
+    store.replace(layout.branches() + name, timeline.toString().getBytes(StandardCharsets.UTF_8));
     recent.remove(name);
     return list().stream().filter(b -> b.name().equals(backup)).findFirst().orElseThrow();
   }

@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * dropped the records the archive holds (as retention would), replays of main at an LSN and at its
  * end, and of a branch of main, become branches that show exactly the rows committed by their
  * point, with {@code --verify} finding every page identical to the source branch's; a replayed
- * branch takes writes of its own; bad requests get their codes.
+ * branch takes writes of its own; bad requests get their codes; after a restart, a time only the
+ * archive still knows is found there.
  */
 class ReplayTest {
 
@@ -45,8 +46,9 @@ class ReplayTest {
   @Timeout(value = 6, unit = TimeUnit.MINUTES)
   void replaysRebuildBranchesFromTheArchiveAndKafka(@TempDir Path home) throws Exception {
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+    List<OnLocal.Point> points;
     try (LocalSystem system = LocalSystem.start(home, 0, quiet)) {
-      List<OnLocal.Point> points = OnLocal.events(system, 5);
+      points = OnLocal.events(system, 5);
       List<String> lsns = points.stream().map(OnLocal.Point::lsn).toList();
       post(system, "/v1/branches", "{\"name\": \"child\", \"lsn\": \"" + lsns.get(2) + "\"}");
       try (Connection c = connect(system, "child"); Statement s = c.createStatement()) {
@@ -133,6 +135,18 @@ class ReplayTest {
       assertThat(cli(system, out, "replay", "--branch", "now", "--into", "again")).isEqualTo(1);
 
       assertThat(OnLocal.deadLetters(system)).isZero();
+    }
+
+    // Started again, the page service's tail begins where Kafka now does: the first commits' times
+    // are in the WAL archive only, and a replay to one of them finds it there.
+    try (LocalSystem again = LocalSystem.start(home, 0, quiet)) {
+      String early = points.get(1).time().toString();
+      assertThat(get(again, "/v1/lsn-at?branch=main&time=" + early).get("message").asText())
+          .contains("before the retained history");
+      StringWriter out = new StringWriter();
+      assertThat(cli(again, out, "replay", "--branch", "main", "--to-time", early, "--into", "early"))
+          .as(out.toString()).isZero();
+      assertThat(ids(again, "early")).containsExactly(1, 2);
     }
   }
 

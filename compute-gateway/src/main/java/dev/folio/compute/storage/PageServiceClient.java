@@ -118,6 +118,13 @@ public final class PageServiceClient implements PageSource, AutoCloseable {
     }
   }
 
+  /** The time is older than every commit the page service knows of (those the log's tail still holds). */
+  public static final class BeforeHistory extends IllegalArgumentException {
+    BeforeHistory(String message) {
+      super(message);
+    }
+  }
+
   /** A timeline's LSNs at the page service. */
   public record TimelineProgress(long lastFlushLsn, long ingestedLsn, long materializedLsn, long branchLsn) {}
 
@@ -138,7 +145,7 @@ public final class PageServiceClient implements PageSource, AutoCloseable {
     }
     return switch (r.getKind()) {
       case PRESENT -> r.getLsn();
-      case PAST -> throw new IllegalArgumentException(time + " is before the retained history of timeline " + timeline
+      case PAST -> throw new BeforeHistory(time + " is before the retained history of timeline " + timeline
           + " (the oldest LSN that can be read is " + dev.folio.format.Lsn.format(r.getLsn()) + ")");
       // After the newest commit: that commit is the last one before the time, unless the time is yet to come.
       case FUTURE -> {

@@ -96,6 +96,15 @@ public final class ObjectStore implements AutoCloseable {
     }
   }
 
+  /** Writes {@code path} whether or not it exists: one PUT, which readers see whole, old or new. */
+  public void replace(String path, byte[] bytes) {
+    try (var out = fs.create(new Path(path), true)) {
+      out.write(bytes);
+    } catch (IOException e) {
+      throw unavailable("write " + path, e);
+    }
+  }
+
   /** Deletes an object; false if there was none. */
   public boolean delete(String path) {
     try {
