@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {"Runs a benchmark: Folio and its reference side by side, a table, then a RESULT line.",
         "Add --quick for a run of about a minute."},
-    subcommands = {RedoBench.class, LayersBench.class, WalBench.class, MaterializerBench.class,
+    subcommands = {RedoBench.class, LayersBench.class, WalBench.class, MaterializerBench.class, ReplayBench.class,
         GetPageBench.class, SqlBench.class, PgbenchBench.class, BranchBench.class})
 public final class BenchCommand implements Runnable {
   @Spec

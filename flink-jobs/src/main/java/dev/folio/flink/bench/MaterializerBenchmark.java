@@ -90,29 +90,19 @@ public final class MaterializerBenchmark {
     int pages = quick ? 6_000 : 30_000;
     TimelineId timeline = TimelineId.generate();
     WalWriterConfig writerConfig = WalWriterConfig.of(bootstrapServers, topic);
-    long records;
-    long bytes;
-    long backlogEnd;
-    try (WalWriter writer = WalWriter.open(writerConfig, timeline, 0, new SimpleMeterRegistry())) {
-      progress.printf("  writing a backlog: %,d pages x %d inserts...%n", pages, INSERTS_PER_PAGE);
-      Backlog backlog = new Backlog(writer, pages);
-      backlog.write(INSERTS_PER_PAGE);
-      records = backlog.records;
-      bytes = backlog.bytes;
-      backlogEnd = writer.flush().join();
-    }
+    Backlog backlog = Backlog.write(writerConfig, timeline, pages, progress);
+    long records = backlog.records;
+    long bytes = backlog.bytes;
+    long backlogEnd = backlog.end;
 
     progress.printf("  bare consumer: reading %,d records...%n", records);
-    double consumerRate = records / bareConsumerSeconds();
+    double consumerRate = records / bareConsumerSeconds(bootstrapServers, topic);
 
     progress.printf("  materializer (parallelism %d): materializing the same backlog...%n", parallelism);
-    StreamExecutionEnvironment env = LocalFlink.environment(s3, parallelism, CHECKPOINT_INTERVAL);
-    WalMaterializerJob.build(env, MaterializerConfig.of(bootstrapServers, topic, layout), FaultInjector.NONE);
-    JobClient job = env.executeAsync("materializer-benchmark");
+    JobClient job = startMaterializer(s3, parallelism, bootstrapServers, topic, layout);
     try {
-      waitFor(() -> job.getJobStatus().get() == JobStatus.RUNNING, Duration.ofMinutes(1));
       long start = System.nanoTime();
-      waitFor(() -> covered(timeline, backlogEnd), Duration.ofMinutes(quick ? 5 : 20));
+      waitFor(() -> covered(layout, timeline, backlogEnd), Duration.ofMinutes(quick ? 5 : 20));
       double materializerRate = records / ((System.nanoTime() - start) / 1e9);
 
       int seconds = quick ? 10 : 30;
@@ -127,17 +117,39 @@ public final class MaterializerBenchmark {
     }
   }
 
+  /** The materializer on a MiniCluster, running. */
+  static JobClient startMaterializer(LocalFlink.S3 s3, int parallelism, String bootstrapServers, WalTopicConfig topic,
+      StorageLayout layout) throws Exception {
+    StreamExecutionEnvironment env = LocalFlink.environment(s3, parallelism, CHECKPOINT_INTERVAL);
+    WalMaterializerJob.build(env, MaterializerConfig.of(bootstrapServers, topic, layout), FaultInjector.NONE);
+    JobClient job = env.executeAsync("materializer-benchmark");
+    waitFor(() -> job.getJobStatus().get() == JobStatus.RUNNING, Duration.ofMinutes(1));
+    return job;
+  }
+
   /** Heap pages, first initialized, then filled round-robin with inserts. */
-  private static final class Backlog {
+  static final class Backlog {
     private final WalWriter writer;
     private final int pages;
     private final SplittableRandom random = new SplittableRandom(3);
     long records;
     long bytes;
+    long end;
 
-    Backlog(WalWriter writer, int pages) {
+    private Backlog(WalWriter writer, int pages) {
       this.writer = writer;
       this.pages = pages;
+    }
+
+    /** Writes {@code pages} pages of {@value #INSERTS_PER_PAGE} inserts each on {@code timeline}. */
+    static Backlog write(WalWriterConfig config, TimelineId timeline, int pages, PrintStream progress) {
+      try (WalWriter writer = WalWriter.open(config, timeline, 0, new SimpleMeterRegistry())) {
+        progress.printf("  writing a backlog: %,d pages x %d inserts...%n", pages, INSERTS_PER_PAGE);
+        Backlog backlog = new Backlog(writer, pages);
+        backlog.write(INSERTS_PER_PAGE);
+        backlog.end = writer.flush().join();
+        return backlog;
+      }
     }
 
     void write(int insertsPerPage) {
@@ -163,7 +175,8 @@ public final class MaterializerBenchmark {
     }
   }
 
-  private double bareConsumerSeconds() {
+  /** How long a bare read_committed consumer takes to read the whole topic. */
+  static double bareConsumerSeconds(String bootstrapServers, WalTopicConfig topic) {
     Map<String, Object> props = new HashMap<>();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -241,18 +254,18 @@ public final class MaterializerBenchmark {
     return lags;
   }
 
-  private boolean covered(TimelineId timeline, long lsn) throws IOException {
+  static boolean covered(StorageLayout layout, TimelineId timeline, long lsn) throws IOException {
     TimelineIndex index = TimelineIndexStore.newest(layout, timeline);
     return index != null && Lsn.compare(index.consistentLsn(), lsn) >= 0;
   }
 
   /** A condition to wait for. */
   @FunctionalInterface
-  private interface Condition {
+  interface Condition {
     boolean holds() throws Exception;
   }
 
-  private static void waitFor(Condition condition, Duration timeout) throws Exception {
+  static void waitFor(Condition condition, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.holds()) {
       if (System.nanoTime() > deadline) {

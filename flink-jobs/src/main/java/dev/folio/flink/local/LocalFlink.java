@@ -65,6 +65,10 @@ public final class LocalFlink {
 
   /** The cluster configuration, with S3 reachable through the plugin's file system. */
   private static Configuration configure(S3 s3) {
+    // The S3 plugin's AWS SDK v1 prints a deprecation notice with a stack trace on every client.
+    if (System.getProperty("aws.java.v1.disableDeprecationAnnouncement") == null) {
+      System.setProperty("aws.java.v1.disableDeprecationAnnouncement", "true");
+    }
     Configuration conf = new Configuration();
     conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
         ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);

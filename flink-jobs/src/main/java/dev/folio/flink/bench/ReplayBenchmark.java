@@ -1,0 +1,108 @@
+package dev.folio.flink.bench;
+
+import dev.folio.flink.local.LocalFlink;
+import dev.folio.flink.materializer.TimelineIndexStore;
+import dev.folio.flink.replay.ReplayPlan;
+import dev.folio.flink.replay.WalReplayJob;
+import dev.folio.format.TimelineId;
+import dev.folio.format.index.TimelineIndex;
+import dev.folio.format.layout.StorageLayout;
+import dev.folio.wal.topic.WalTopicConfig;
+import dev.folio.wal.writer.WalWriterConfig;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * Measures WAL replay beside its reference, a bare Kafka consumer of the same records, in one run:
+ *
+ * <ol>
+ *   <li>a backlog of heap inserts is written (as for the materializer benchmark);
+ *   <li>a bare read_committed KafkaConsumer reads the whole topic: records/s;
+ *   <li>a replay of the backlog's timeline to its last flush, before anything is materialized:
+ *       every record from Kafka;
+ *   <li>the materializer folds the backlog (and archives it), is stopped, and the same replay runs
+ *       again: every record from the WAL archive in S3.
+ * </ol>
+ *
+ * A replay's time runs from submitting the job to its new index: planning, reading, sorting each
+ * page's records, redo, writing the image layers.
+ */
+public final class ReplayBenchmark {
+  /** Everything measured. */
+  public record Result(long records, long pages, double consumerRecordsPerSecond, double kafkaRecordsPerSecond,
+      double archiveRecordsPerSecond, int parallelism) {
+    public double kafkaRatio() {
+      return kafkaRecordsPerSecond / consumerRecordsPerSecond;
+    }
+
+    public double archiveRatio() {
+      return archiveRecordsPerSecond / consumerRecordsPerSecond;
+    }
+  }
+
+  private final String bootstrapServers;
+  private final WalTopicConfig topic;
+  private final StorageLayout layout;
+  private final LocalFlink.S3 s3;
+  private final boolean quick;
+  private final PrintStream progress;
+
+  public ReplayBenchmark(String bootstrapServers, WalTopicConfig topic, StorageLayout layout, LocalFlink.S3 s3,
+      boolean quick, PrintStream progress) {
+    this.bootstrapServers = bootstrapServers;
+    this.topic = topic;
+    this.layout = layout;
+    this.s3 = s3;
+    this.quick = quick;
+    this.progress = progress;
+  }
+
+  public Result run() throws Exception {
+    int parallelism = 2;
+    LocalFlink.useS3(s3);
+    TimelineId timeline = TimelineId.generate();
+    MaterializerBenchmark.Backlog backlog = MaterializerBenchmark.Backlog.write(
+        WalWriterConfig.of(bootstrapServers, topic), timeline, quick ? 3_000 : 20_000, progress);
+    progress.printf("  bare consumer: reading %,d records...%n", backlog.records);
+    double consumerRate = backlog.records / MaterializerBenchmark.bareConsumerSeconds(bootstrapServers, topic);
+
+    // The timeline exists once its first index does; nothing is materialized yet.
+    TimelineIndexStore.write(layout, TimelineIndex.created(timeline, null, Instant.now()));
+    progress.printf("  replay (parallelism %d) from Kafka...%n", parallelism);
+    double fromKafka = backlog.records / replaySeconds(timeline, backlog.end, parallelism, new long[1]);
+
+    progress.println("  materializer: folding and archiving the backlog...");
+    JobClient materializer = MaterializerBenchmark.startMaterializer(s3, parallelism, bootstrapServers, topic, layout);
+    try {
+      MaterializerBenchmark.waitFor(() -> MaterializerBenchmark.covered(layout, timeline, backlog.end),
+          Duration.ofMinutes(quick ? 5 : 20));
+    } finally {
+      materializer.cancel().get();
+    }
+    progress.printf("  replay (parallelism %d) from the WAL archive...%n", parallelism);
+    long[] pages = new long[1];
+    double fromArchive = backlog.records / replaySeconds(timeline, backlog.end, parallelism, pages);
+    return new Result(backlog.records, pages[0], consumerRate, fromKafka, fromArchive, parallelism);
+  }
+
+  /** Plans and runs a replay to {@code lsn}; {@code pages[0]} gets how many pages it rebuilt. */
+  private double replaySeconds(TimelineId timeline, long lsn, int parallelism, long[] pages) throws Exception {
+    long start = System.nanoTime();
+    ReplayPlan plan;
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+      plan = ReplayPlan.of(layout, admin, bootstrapServers, topic.walTopic(), timeline, lsn, TimelineId.generate());
+    }
+    StreamExecutionEnvironment env = LocalFlink.boundedEnvironment(s3, parallelism);
+    WalReplayJob.build(env, plan);
+    JobExecutionResult result = env.execute("replay-benchmark");
+    double seconds = (System.nanoTime() - start) / 1e9;
+    pages[0] = result.<Long>getAccumulatorResult("folio-replay-pages");
+    return seconds;
+  }
+}
