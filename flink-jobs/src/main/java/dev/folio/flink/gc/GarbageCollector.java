@@ -70,7 +70,10 @@ public final class GarbageCollector {
 
   private final StorageLayout layout;
   private final Settings settings;
-  /** Layers are immutable: what one holds is read once. */
+  /**
+   * Layers are immutable: what one holds is read once and kept while listed (about 50 bytes an
+   * entry, for the layers at or below a horizon).
+   */
   private final Map<String, Retention.Contents> contents = new HashMap<>();
   /** Layers this collector planned to drop, and when. */
   private final Map<String, Instant> dropped = new HashMap<>();
@@ -114,11 +117,10 @@ public final class GarbageCollector {
       horizon = Lsn.max(horizon, timeline.newest().retainedFromLsn());
       List<Retention.Contents> layers = new ArrayList<>();
       for (LayerDescriptor d : timeline.newest().layers()) {
-        layers.add(contents(t, d));
+        if (Retention.undecided(d.name(), horizon)) {
+          layers.add(contents(t, d));
+        }
       }
-      contents.keySet().retainAll(timelines.values().stream()
-          .flatMap(x -> x.newest().layers().stream().map(d -> layout.layer(x.id(), d.name())))
-          .collect(Collectors.toSet()));
       Set<LayerName> unneeded = Retention.unneeded(layers, horizon, at);
       if (!unneeded.isEmpty()) {
         drops.put(t, new Drop(horizon, unneeded.stream().map(LayerName::toString).collect(Collectors.toSet())));
@@ -128,6 +130,9 @@ public final class GarbageCollector {
       deleted += (int) swept[0];
       bytes += swept[1];
     }
+    contents.keySet().retainAll(timelines.values().stream()
+        .flatMap(x -> x.newest().layers().stream().map(d -> layout.layer(x.id(), d.name())))
+        .collect(Collectors.toSet()));
     List<TimelineId> gone = new ArrayList<>();
     for (Timeline timeline : timelines.values()) {
       if (!needed.contains(timeline.id())

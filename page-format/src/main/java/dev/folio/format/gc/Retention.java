@@ -39,6 +39,14 @@ public final class Retention {
   /** One entry of a layer. */
   public record Entry(PageKey key, long lsn, boolean willInit) {}
 
+  /**
+   * Whether a layer needs deciding: one that starts above the horizon is needed, and no read at or
+   * below the horizon sees anything of it, so the others can be decided without reading it.
+   */
+  public static boolean undecided(LayerName name, long horizon) {
+    return Lsn.compare(name.lsnStart(), horizon) <= 0;
+  }
+
   /** Reads a layer's entries (the values are read and dropped). */
   public static Contents read(LayerName name, LayerFile file) throws IOException {
     List<Entry> entries = new ArrayList<>();
@@ -50,7 +58,10 @@ public final class Retention {
 
   private record Delta(long lsn, boolean willInit, LayerName layer) {}
 
-  /** The layers among {@code layers} that no read at a needed LSN uses. */
+  /**
+   * The layers among {@code layers} that no read at a needed LSN uses; {@code layers} holds at
+   * least every layer {@link #undecided} names.
+   */
   public static Set<LayerName> unneeded(Collection<Contents> layers, long horizon, Collection<Long> points) {
     Map<PageKey, List<Image>> images = new HashMap<>();
     Map<PageKey, List<Delta>> deltas = new HashMap<>();
