@@ -1,15 +1,7 @@
 package dev.folio.cli.bench;
 
 import dev.folio.flink.bench.ReplayBenchmark;
-import dev.folio.flink.local.LocalFlink;
-import dev.folio.format.layout.StorageLayout;
-import dev.folio.testsupport.EmbeddedKafka;
-import dev.folio.testsupport.EmbeddedS3;
-import dev.folio.wal.topic.WalTopic;
-import dev.folio.wal.topic.WalTopicConfig;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -24,18 +16,8 @@ final class ReplayBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    System.err.println("folio bench replay: starting an embedded Kafka broker and S3Proxy...");
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        EmbeddedS3 s3 = EmbeddedS3.start(null, "bench", "bench-secret")) {
-      s3.createBucket("folio-bench");
-      WalTopicConfig topic = WalTopicConfig.singleBroker("folio-bench.");
-      try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-        WalTopic.ensure(admin, topic);
-      }
-      LocalFlink.S3 flinkS3 = new LocalFlink.S3(s3.endpoint(), s3.accessKey(), s3.secretKey(),
-          "s3a://folio-bench/flink/checkpoints");
-      ReplayBenchmark.Result r = new ReplayBenchmark(kafka.bootstrapServers(), topic,
-          new StorageLayout("s3a://folio-bench/", "bench"), flinkS3, quick, System.err).run();
+    try (EmbeddedPipeline embedded = EmbeddedPipeline.start("replay")) {
+      ReplayBenchmark.Result r = new ReplayBenchmark(embedded.pipeline(), quick, System.err).run();
       new BenchReport("replay", "WAL replay (parallelism " + r.parallelism() + ") of "
           + String.format("%,d", r.records()) + " records into " + String.format("%,d", r.pages())
           + " pages, beside a bare Kafka consumer")

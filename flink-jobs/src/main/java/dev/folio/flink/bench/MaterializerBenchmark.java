@@ -9,11 +9,9 @@ import dev.folio.format.Lsn;
 import dev.folio.format.PageKey;
 import dev.folio.format.TimelineId;
 import dev.folio.format.index.TimelineIndex;
-import dev.folio.format.layout.StorageLayout;
 import dev.folio.schemas.wal.Fork;
 import dev.folio.schemas.wal.HeapInsert;
 import dev.folio.schemas.wal.HeapPageInit;
-import dev.folio.wal.topic.WalTopicConfig;
 import dev.folio.wal.writer.WalWriter;
 import dev.folio.wal.writer.WalWriterConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -68,19 +66,12 @@ public final class MaterializerBenchmark {
     }
   }
 
-  private final String bootstrapServers;
-  private final WalTopicConfig topic;
-  private final StorageLayout layout;
-  private final LocalFlink.S3 s3;
+  private final Pipeline pipeline;
   private final boolean quick;
   private final PrintStream progress;
 
-  public MaterializerBenchmark(String bootstrapServers, WalTopicConfig topic, StorageLayout layout, LocalFlink.S3 s3,
-      boolean quick, PrintStream progress) {
-    this.bootstrapServers = bootstrapServers;
-    this.topic = topic;
-    this.layout = layout;
-    this.s3 = s3;
+  public MaterializerBenchmark(Pipeline pipeline, boolean quick, PrintStream progress) {
+    this.pipeline = pipeline;
     this.quick = quick;
     this.progress = progress;
   }
@@ -89,20 +80,20 @@ public final class MaterializerBenchmark {
     int parallelism = 2;
     int pages = quick ? 6_000 : 30_000;
     TimelineId timeline = TimelineId.generate();
-    WalWriterConfig writerConfig = WalWriterConfig.of(bootstrapServers, topic);
+    WalWriterConfig writerConfig = WalWriterConfig.of(pipeline.bootstrapServers(), pipeline.topic());
     Backlog backlog = Backlog.write(writerConfig, timeline, pages, progress);
     long records = backlog.records;
     long bytes = backlog.bytes;
     long backlogEnd = backlog.end;
 
     progress.printf("  bare consumer: reading %,d records...%n", records);
-    double consumerRate = records / bareConsumerSeconds(bootstrapServers, topic);
+    double consumerRate = records / bareConsumerSeconds(pipeline);
 
     progress.printf("  materializer (parallelism %d): materializing the same backlog...%n", parallelism);
-    JobClient job = startMaterializer(s3, parallelism, bootstrapServers, topic, layout);
+    JobClient job = startMaterializer(pipeline, parallelism);
     try {
       long start = System.nanoTime();
-      waitFor(() -> covered(layout, timeline, backlogEnd), Duration.ofMinutes(quick ? 5 : 20));
+      waitFor(() -> covered(pipeline, timeline, backlogEnd), Duration.ofMinutes(quick ? 5 : 20));
       double materializerRate = records / ((System.nanoTime() - start) / 1e9);
 
       int seconds = quick ? 10 : 30;
@@ -118,10 +109,10 @@ public final class MaterializerBenchmark {
   }
 
   /** The materializer on a MiniCluster, running. */
-  static JobClient startMaterializer(LocalFlink.S3 s3, int parallelism, String bootstrapServers, WalTopicConfig topic,
-      StorageLayout layout) throws Exception {
-    StreamExecutionEnvironment env = LocalFlink.environment(s3, parallelism, CHECKPOINT_INTERVAL);
-    WalMaterializerJob.build(env, MaterializerConfig.of(bootstrapServers, topic, layout), FaultInjector.NONE);
+  static JobClient startMaterializer(Pipeline pipeline, int parallelism) throws Exception {
+    StreamExecutionEnvironment env = LocalFlink.environment(pipeline.s3(), parallelism, CHECKPOINT_INTERVAL);
+    WalMaterializerJob.build(env, MaterializerConfig.of(pipeline.bootstrapServers(), pipeline.topic(), pipeline.layout()),
+        FaultInjector.NONE);
     JobClient job = env.executeAsync("materializer-benchmark");
     waitFor(() -> job.getJobStatus().get() == JobStatus.RUNNING, Duration.ofMinutes(1));
     return job;
@@ -175,17 +166,17 @@ public final class MaterializerBenchmark {
     }
   }
 
-  /** How long a bare read_committed consumer takes to read the whole topic. */
-  static double bareConsumerSeconds(String bootstrapServers, WalTopicConfig topic) {
+  /** How long a bare read_committed consumer takes to read the whole WAL topic. */
+  static double bareConsumerSeconds(Pipeline pipeline) {
     Map<String, Object> props = new HashMap<>();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, pipeline.bootstrapServers());
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
         new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = new ArrayList<>();
-      consumer.partitionsFor(topic.walTopic()).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+      consumer.partitionsFor(pipeline.topic().walTopic()).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
@@ -206,7 +197,7 @@ public final class MaterializerBenchmark {
     Thread watcher = new Thread(() -> {
       while (watching.get()) {
         try {
-          TimelineIndex index = TimelineIndexStore.newest(layout, timeline);
+          TimelineIndex index = TimelineIndexStore.newest(pipeline.layout(), timeline);
           long now = System.nanoTime();
           if (index != null) {
             var done = waiting.headMap(index.consistentLsn(), true);
@@ -254,8 +245,8 @@ public final class MaterializerBenchmark {
     return lags;
   }
 
-  static boolean covered(StorageLayout layout, TimelineId timeline, long lsn) throws IOException {
-    TimelineIndex index = TimelineIndexStore.newest(layout, timeline);
+  static boolean covered(Pipeline pipeline, TimelineId timeline, long lsn) throws IOException {
+    TimelineIndex index = TimelineIndexStore.newest(pipeline.layout(), timeline);
     return index != null && Lsn.compare(index.consistentLsn(), lsn) >= 0;
   }
 

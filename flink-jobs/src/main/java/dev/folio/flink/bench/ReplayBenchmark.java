@@ -6,8 +6,6 @@ import dev.folio.flink.replay.ReplayPlan;
 import dev.folio.flink.replay.WalReplayJob;
 import dev.folio.format.TimelineId;
 import dev.folio.format.index.TimelineIndex;
-import dev.folio.format.layout.StorageLayout;
-import dev.folio.wal.topic.WalTopicConfig;
 import dev.folio.wal.writer.WalWriterConfig;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -46,41 +44,34 @@ public final class ReplayBenchmark {
     }
   }
 
-  private final String bootstrapServers;
-  private final WalTopicConfig topic;
-  private final StorageLayout layout;
-  private final LocalFlink.S3 s3;
+  private final Pipeline pipeline;
   private final boolean quick;
   private final PrintStream progress;
 
-  public ReplayBenchmark(String bootstrapServers, WalTopicConfig topic, StorageLayout layout, LocalFlink.S3 s3,
-      boolean quick, PrintStream progress) {
-    this.bootstrapServers = bootstrapServers;
-    this.topic = topic;
-    this.layout = layout;
-    this.s3 = s3;
+  public ReplayBenchmark(Pipeline pipeline, boolean quick, PrintStream progress) {
+    this.pipeline = pipeline;
     this.quick = quick;
     this.progress = progress;
   }
 
   public Result run() throws Exception {
     int parallelism = 2;
-    LocalFlink.useS3(s3);
+    LocalFlink.useS3(pipeline.s3());
     TimelineId timeline = TimelineId.generate();
     MaterializerBenchmark.Backlog backlog = MaterializerBenchmark.Backlog.write(
-        WalWriterConfig.of(bootstrapServers, topic), timeline, quick ? 3_000 : 20_000, progress);
+        WalWriterConfig.of(pipeline.bootstrapServers(), pipeline.topic()), timeline, quick ? 3_000 : 20_000, progress);
     progress.printf("  bare consumer: reading %,d records...%n", backlog.records);
-    double consumerRate = backlog.records / MaterializerBenchmark.bareConsumerSeconds(bootstrapServers, topic);
+    double consumerRate = backlog.records / MaterializerBenchmark.bareConsumerSeconds(pipeline);
 
     // The timeline exists once its first index does; nothing is materialized yet.
-    TimelineIndexStore.write(layout, TimelineIndex.created(timeline, null, Instant.now()));
+    TimelineIndexStore.write(pipeline.layout(), TimelineIndex.created(timeline, null, Instant.now()));
     progress.printf("  replay (parallelism %d) from Kafka...%n", parallelism);
     double fromKafka = backlog.records / replaySeconds(timeline, backlog.end, parallelism, new long[1]);
 
     progress.println("  materializer: folding and archiving the backlog...");
-    JobClient materializer = MaterializerBenchmark.startMaterializer(s3, parallelism, bootstrapServers, topic, layout);
+    JobClient materializer = MaterializerBenchmark.startMaterializer(pipeline, parallelism);
     try {
-      MaterializerBenchmark.waitFor(() -> MaterializerBenchmark.covered(layout, timeline, backlog.end),
+      MaterializerBenchmark.waitFor(() -> MaterializerBenchmark.covered(pipeline, timeline, backlog.end),
           Duration.ofMinutes(quick ? 5 : 20));
     } finally {
       materializer.cancel().get();
@@ -95,10 +86,11 @@ public final class ReplayBenchmark {
   private double replaySeconds(TimelineId timeline, long lsn, int parallelism, long[] pages) throws Exception {
     long start = System.nanoTime();
     ReplayPlan plan;
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
-      plan = ReplayPlan.of(layout, admin, bootstrapServers, topic.walTopic(), timeline, lsn, TimelineId.generate());
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", pipeline.bootstrapServers()))) {
+      plan = ReplayPlan.of(pipeline.layout(), admin, pipeline.bootstrapServers(), pipeline.topic().walTopic(), timeline,
+          lsn, TimelineId.generate());
     }
-    StreamExecutionEnvironment env = LocalFlink.boundedEnvironment(s3, parallelism);
+    StreamExecutionEnvironment env = LocalFlink.boundedEnvironment(pipeline.s3(), parallelism);
     WalReplayJob.build(env, plan);
     JobExecutionResult result = env.execute("replay-benchmark");
     double seconds = (System.nanoTime() - start) / 1e9;
