@@ -14,18 +14,18 @@ import dev.folio.pageservice.storage.ObjectStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 
 /**
  * {@code replay --verify}: compares a replay's pages with the source branch's at the replay's LSN,
  * page by page. The pages compared are every page the replay rebuilt and every page the source's
  * layers hold a version of at or before that LSN (its ancestors' up to each branch point
- * included); the source's page is read through the page service, which serves it from the
- * materializer's layers and the log's tail. Each difference is reported: a page one side lacks,
- * or the first byte where the two differ.
+ * included). Both sides are read through the page service, page by page (only the keys are held):
+ * the source's from the materializer's layers and the log's tail, the replay's from its image
+ * layers, as its computes will read them. Each difference is reported: a page one side lacks, or
+ * the first byte where the two differ.
  */
 final class ReplayVerifier {
   private ReplayVerifier() {}
@@ -34,12 +34,11 @@ final class ReplayVerifier {
   record Report(long compared, List<String> differences) {}
 
   static Report compare(ObjectStore store, StorageLayout layout, PageSource source, TimelineId sourceTimeline,
-      TimelineId rebuilt, long lsn) {
-    Map<PageKey, byte[]> rebuiltPages = new HashMap<>();
+      PageSource replay, TimelineId rebuilt, long lsn) {
+    TreeSet<PageKey> keys = new TreeSet<>();
     for (LayerDescriptor d : index(store, layout, rebuilt).layers()) {
-      scan(store, layout, rebuilt, d, e -> rebuiltPages.put(e.key(), e.value()));
+      scan(store, layout, rebuilt, d, e -> keys.add(e.key()));
     }
-    TreeSet<PageKey> keys = new TreeSet<>(rebuiltPages.keySet());
     TimelineId timeline = sourceTimeline;
     long upTo = lsn;
     while (timeline != null) {
@@ -60,21 +59,19 @@ final class ReplayVerifier {
     List<String> differences = new ArrayList<>();
     for (PageKey key : keys) {
       Page expected = source.get(key, lsn, lsn);
-      byte[] actual = rebuiltPages.get(key);
+      Page actual = replay.get(key, lsn, lsn);
       if (expected == null && actual == null) {
         continue;
       }
       if (actual == null) {
         differences.add(key + ": the branch has it at " + Lsn.format(expected.lsnValue()) + ", the replay does not");
       } else if (expected == null) {
-        differences.add(key + ": the replay has it at " + Lsn.format(Page.of(actual).lsnValue())
-            + ", the branch does not");
+        differences.add(key + ": the replay has it at " + Lsn.format(actual.lsnValue()) + ", the branch does not");
       } else {
-        byte[] e = expected.toByteArray();
-        int at = java.util.Arrays.mismatch(e, actual);
+        int at = Arrays.mismatch(expected.toByteArray(), actual.toByteArray());
         if (at >= 0) {
           differences.add(key + ": differs from byte " + at + " (branch page LSN " + Lsn.format(expected.lsnValue())
-              + ", replay page LSN " + Lsn.format(Page.of(actual).lsnValue()) + ")");
+              + ", replay page LSN " + Lsn.format(actual.lsnValue()) + ")");
         }
       }
     }

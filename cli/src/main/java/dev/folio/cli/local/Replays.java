@@ -144,8 +144,9 @@ final class Replays implements AutoCloseable {
       if (verify) {
         update(id, r -> with(r, "verifying", read, total, pages, refused));
         ReplayVerifier.Report report;
-        try (PageServiceClient reference = pageService.apply(source)) {
-          report = ReplayVerifier.compare(store, layout, reference, source, into, replay.targetLsn());
+        try (PageServiceClient reference = pageService.apply(source);
+            PageServiceClient rebuilt = pageService.apply(into)) {
+          report = ReplayVerifier.compare(store, layout, reference, source, rebuilt, into, replay.targetLsn());
         }
         update(id, r -> new Replay(r.id(), r.branch(), r.into(), r.targetLsn(), r.state(), r.eventsRead(),
             r.eventsTotal(), r.pages(), r.recordsRefused(), report.compared(), report.differences(), null, null,

@@ -86,9 +86,10 @@ class ReplayTest {
           r4 = TimelineId.parse(b.get("timeline").asText());
         }
       }
-      try (PageServiceClient main = system.pageService(system.timeline())) {
+      try (PageServiceClient main = system.pageService(system.timeline());
+          PageServiceClient replayed = system.pageService(r4)) {
         ReplayVerifier.Report report = ReplayVerifier.compare(system.store(), system.layout(), main,
-            system.timeline(), r4, Lsn.parse(lsns.get(4)).value());
+            system.timeline(), replayed, r4, Lsn.parse(lsns.get(4)).value());
         assertThat(report.differences()).isNotEmpty().anyMatch(d -> d.contains("differs from byte"));
       }
 
