@@ -42,6 +42,11 @@ public final class LocalCommand implements Callable<Integer> {
       description = "Writes sent to a hot replica go to the primary; --no-write-forwarding refuses them (25006).")
   boolean writeForwarding;
 
+  @Option(names = "--pitr-window", defaultValue = "P7D",
+      description = "How far back reads, branches and restores stay possible; older layers no branch needs are "
+          + "deleted (the WAL archive is kept), as an ISO-8601 duration (default ${DEFAULT-VALUE}).")
+  Duration pitrWindow;
+
   @Option(names = "--data", description = "Where the data lives (default: .folio/ in the Folio folder).")
   Path data;
 
@@ -52,7 +57,7 @@ public final class LocalCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--isolation is in-process or process, not " + isolation);
     }
     LocalSystem system = LocalSystem.start(home, new LocalSystem.Options(port, readOnlyPort, httpPort, suspendAfter, sessionsPerReplica,
-        isolation.equals("process"), writeForwarding), System.err);
+        isolation.equals("process"), writeForwarding, pitrWindow), System.err);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.err.println("folio local: stopping...");

@@ -7,6 +7,7 @@ import dev.folio.compute.gateway.ComputeProcess;
 import dev.folio.compute.gateway.Gateway;
 import dev.folio.compute.storage.PageServiceClient;
 import dev.folio.compute.pgwire.PgServer;
+import dev.folio.flink.gc.GarbageCollector;
 import dev.folio.flink.local.LocalFlink;
 import dev.folio.flink.materializer.FaultInjector;
 import dev.folio.flink.materializer.MaterializerConfig;
@@ -92,7 +93,9 @@ public final class LocalSystem implements AutoCloseable {
     log.println("folio local: the materializer on a Flink MiniCluster"
         + (resume == null ? "" : ", resuming from " + resume));
     StreamExecutionEnvironment env = LocalFlink.environment(flinkS3, 1, Duration.ofSeconds(5), resume);
-    WalMaterializerJob.build(env, MaterializerConfig.of(kafka.bootstrapServers(), topic, layout), FaultInjector.NONE);
+    GarbageCollector.Settings gc = GarbageCollector.Settings.DEFAULT;
+    WalMaterializerJob.build(env, MaterializerConfig.of(kafka.bootstrapServers(), topic, layout)
+        .withGc(new GarbageCollector.Settings(options.pitrWindow(), gc.interval(), gc.grace())), FaultInjector.NONE);
     JobClient job = env.executeAsync("folio-local-materializer");
     started.add(() -> job.cancel().get());
 
@@ -130,22 +133,23 @@ public final class LocalSystem implements AutoCloseable {
   }
 
   /**
-   * Where and how the local system listens, and how it runs computes.
+   * Where and how the local system listens, how it runs computes, and how much history it keeps.
    *
    * @param readOnlyPort the read-only address (sessions on hot replicas)
    * @param sessionsPerReplica read-only sessions per hot replica above which the gateway starts another
    * @param processIsolation each compute in a JVM of its own, rather than in this one
    * @param writeForwarding writes sent to a replica go to the primary (else 25006)
+   * @param pitrWindow how far back reads stay possible: garbage collection keeps that much history
    */
   public record Options(int postgresPort, int readOnlyPort, int httpPort, Duration suspendAfter,
-      int sessionsPerReplica, boolean processIsolation, boolean writeForwarding) {
+      int sessionsPerReplica, boolean processIsolation, boolean writeForwarding, Duration pitrWindow) {
     /**
      * The PostgreSQL port, any free ones for the read-only address and the management API, the
-     * default suspension, computes in this JVM, writes forwarded.
+     * default suspension, computes in this JVM, writes forwarded, the default PITR window.
      */
     public static Options postgresOn(int port) {
       return new Options(port, 0, 0, Gateway.Config.DEFAULT_SUSPEND_AFTER, Gateway.Config.DEFAULT_SESSIONS_PER_REPLICA,
-          false, true);
+          false, true, GarbageCollector.Settings.DEFAULT.window());
     }
   }
 
