@@ -56,6 +56,9 @@ public final class LocalCommand implements Callable<Integer> {
     if (!isolation.equals("in-process") && !isolation.equals("process")) {
       throw new IllegalArgumentException("--isolation is in-process or process, not " + isolation);
     }
+    if (pitrWindow.isNegative() || pitrWindow.isZero()) {
+      throw new IllegalArgumentException("--pitr-window must be positive, not " + pitrWindow);
+    }
     LocalSystem system = LocalSystem.start(home, new LocalSystem.Options(port, readOnlyPort, httpPort, suspendAfter, sessionsPerReplica,
         isolation.equals("process"), writeForwarding, pitrWindow), System.err);
     CountDownLatch stopped = new CountDownLatch(1);

@@ -58,6 +58,13 @@ public final class GarbageCollector {
    * @param grace how long a layer no index lists any more, or one not yet listed, is left alone
    */
   public record Settings(Duration window, Duration interval, Duration grace) implements Serializable {
+    public Settings {
+      if (window.isNegative() || window.isZero() || interval.isNegative() || interval.isZero() || grace.isNegative()) {
+        throw new IllegalArgumentException("the PITR window and the interval between passes must be positive, and "
+            + "the grace period not negative (window " + window + ", interval " + interval + ", grace " + grace + ")");
+      }
+    }
+
     public static final Settings DEFAULT = new Settings(Duration.ofDays(7), Duration.ofMinutes(10),
         Duration.ofMinutes(10));
   }
