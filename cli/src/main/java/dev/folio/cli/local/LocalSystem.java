@@ -68,68 +68,78 @@ public final class LocalSystem implements AutoCloseable {
   private final StorageLayout layout;
 
   private LocalSystem(Path home, Options options, PrintStream log) throws Exception {
-    Files.createDirectories(home);
-    String secret = token(home.resolve("secret"));
-    log.println("folio local: Kafka (KRaft) under " + home.resolve("kafka"));
-    EmbeddedKafka kafka = EmbeddedKafka.start(home.resolve("kafka"));
-    started.add(kafka);
-    log.println("folio local: S3 (S3Proxy) under " + home.resolve("s3"));
-    EmbeddedS3 s3 = EmbeddedS3.start(home.resolve("s3"), "folio", secret.substring(0, 24));
-    started.add(s3);
-    s3.createBucket(BUCKET);
-    S3Endpoint endpoint = new S3Endpoint(s3.endpoint(), EmbeddedS3.REGION, s3.accessKey(), s3.secretKey(), BUCKET, "");
-    bootstrapServers = kafka.bootstrapServers();
-    topic = WalTopicConfig.singleBroker(WalTopicConfig.DEFAULT_PREFIX);
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-      WalTopic.ensure(admin, topic);
+    try {
+      Files.createDirectories(home);
+      String secret = token(home.resolve("secret"));
+      log.println("folio local: Kafka (KRaft) under " + home.resolve("kafka"));
+      EmbeddedKafka kafka = EmbeddedKafka.start(home.resolve("kafka"));
+      started.add(kafka);
+      log.println("folio local: S3 (S3Proxy) under " + home.resolve("s3"));
+      EmbeddedS3 s3 = EmbeddedS3.start(home.resolve("s3"), "folio", secret.substring(0, 24));
+      started.add(s3);
+      s3.createBucket(BUCKET);
+      S3Endpoint endpoint = new S3Endpoint(s3.endpoint(), EmbeddedS3.REGION, s3.accessKey(), s3.secretKey(), BUCKET, "");
+      bootstrapServers = kafka.bootstrapServers();
+      topic = WalTopicConfig.singleBroker(WalTopicConfig.DEFAULT_PREFIX);
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+        WalTopic.ensure(admin, topic);
+      }
+      layout = new StorageLayout(endpoint.s3aRoot(), TENANT);
+      store = new ObjectStore(endpoint.s3aRoot(), endpoint.s3aProperties());
+      started.add(store);
+      timeline = StoredBranches.ensure(store, layout, "main");
+
+      LocalFlink.S3 flinkS3 = new LocalFlink.S3(s3.endpoint(), s3.accessKey(), s3.secretKey(), layout.checkpoints());
+      String resume = LocalFlink.latestCheckpoint(flinkS3);
+      log.println("folio local: the materializer on a Flink MiniCluster"
+          + (resume == null ? "" : ", resuming from " + resume));
+      StreamExecutionEnvironment env = LocalFlink.environment(flinkS3, 1, Duration.ofSeconds(5), resume);
+      GarbageCollector.Settings gc = GarbageCollector.Settings.DEFAULT;
+      WalMaterializerJob.build(env, MaterializerConfig.of(kafka.bootstrapServers(), topic, layout)
+          .withGc(new GarbageCollector.Settings(options.pitrWindow(), gc.interval(), gc.grace())), FaultInjector.NONE);
+      JobClient job = env.executeAsync("folio-local-materializer");
+      started.add(() -> job.cancel().get());
+
+      Properties p = PageServiceConfig.localProperties(kafka.bootstrapServers(), topic, endpoint.s3aRoot(),
+          endpoint.s3aProperties(), secret);
+      p.setProperty("cache.dir", home.resolve("cache").toString());
+      PageServer pageServer = PageServer.start(PageServiceConfig.from(p));
+      started.add(pageServer);
+      log.println("folio local: page service on port " + pageServer.grpcPort() + ", metrics on http://127.0.0.1:"
+          + pageServer.httpPort() + "/metrics");
+
+      String token = new JwtAuthenticator(secret).issue("folio-local", TENANT, Duration.ofDays(3650));
+      ComputeNode.Config compute = new ComputeNode.Config(WalWriterConfig.of(kafka.bootstrapServers(), topic),
+          "127.0.0.1", pageServer.grpcPort(), TENANT, timeline, token, COMPUTE_CACHE_BYTES,
+          new PgServer.Config("127.0.0.1", 0, true, Map.of()), 0);
+      adminToken = token(home.resolve("admin-token"));
+      int pageServicePort = pageServer.grpcPort();
+      pageServices = t -> new PageServiceClient("127.0.0.1", pageServicePort, TENANT, t, token);
+      StoredBranches branches = new StoredBranches(store, layout, compute.wal(), pageServices, flinkS3);
+      started.add(branches);
+      // A process compute asks the management API for folio.compute_nodes: its address is known once
+      // the gateway listens, and no compute starts before that.
+      ComputeLauncher launcher = options.processIsolation()
+          ? (spec, computes) -> ComputeProcess.launcher(compute, api(), adminToken).launch(spec, computes)
+          : (spec, computes) -> ComputeNode.start(compute, spec, computes);
+      gateway = Gateway.start(new Gateway.Config("127.0.0.1", options.postgresPort(), null, options.httpPort(),
+          adminToken, options.suspendAfter(), options.readOnlyPort(), options.sessionsPerReplica(),
+          options.writeForwarding()),
+          branches, launcher);
+      started.add(gateway);
+      Files.writeString(home.resolve("api"), api() + "\n");
+      mainCompute = gateway.fleet().start("main", Role.PRIMARY, 0, null).id();
+      log.println("folio local: gateway on port " + gateway.port() + ", management API, health and metrics on "
+          + api() + "; compute " + mainCompute + " for branch main");
+    } catch (Exception | Error e) {
+      // What started before the failure stops again: a failed start leaves nothing running.
+      try {
+        close();
+      } catch (Exception closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
     }
-    layout = new StorageLayout(endpoint.s3aRoot(), TENANT);
-    store = new ObjectStore(endpoint.s3aRoot(), endpoint.s3aProperties());
-    started.add(store);
-    timeline = StoredBranches.ensure(store, layout, "main");
-
-    LocalFlink.S3 flinkS3 = new LocalFlink.S3(s3.endpoint(), s3.accessKey(), s3.secretKey(), layout.checkpoints());
-    String resume = LocalFlink.latestCheckpoint(flinkS3);
-    log.println("folio local: the materializer on a Flink MiniCluster"
-        + (resume == null ? "" : ", resuming from " + resume));
-    StreamExecutionEnvironment env = LocalFlink.environment(flinkS3, 1, Duration.ofSeconds(5), resume);
-    GarbageCollector.Settings gc = GarbageCollector.Settings.DEFAULT;
-    WalMaterializerJob.build(env, MaterializerConfig.of(kafka.bootstrapServers(), topic, layout)
-        .withGc(new GarbageCollector.Settings(options.pitrWindow(), gc.interval(), gc.grace())), FaultInjector.NONE);
-    JobClient job = env.executeAsync("folio-local-materializer");
-    started.add(() -> job.cancel().get());
-
-    Properties p = PageServiceConfig.localProperties(kafka.bootstrapServers(), topic, endpoint.s3aRoot(),
-        endpoint.s3aProperties(), secret);
-    p.setProperty("cache.dir", home.resolve("cache").toString());
-    PageServer pageServer = PageServer.start(PageServiceConfig.from(p));
-    started.add(pageServer);
-    log.println("folio local: page service on port " + pageServer.grpcPort() + ", metrics on http://127.0.0.1:"
-        + pageServer.httpPort() + "/metrics");
-
-    String token = new JwtAuthenticator(secret).issue("folio-local", TENANT, Duration.ofDays(3650));
-    ComputeNode.Config compute = new ComputeNode.Config(WalWriterConfig.of(kafka.bootstrapServers(), topic),
-        "127.0.0.1", pageServer.grpcPort(), TENANT, timeline, token, COMPUTE_CACHE_BYTES,
-        new PgServer.Config("127.0.0.1", 0, true, Map.of()), 0);
-    adminToken = token(home.resolve("admin-token"));
-    int pageServicePort = pageServer.grpcPort();
-    pageServices = t -> new PageServiceClient("127.0.0.1", pageServicePort, TENANT, t, token);
-    StoredBranches branches = new StoredBranches(store, layout, compute.wal(), pageServices, flinkS3);
-    started.add(branches);
-    // A process compute asks the management API for folio.compute_nodes: its address is known once
-    // the gateway listens, and no compute starts before that.
-    ComputeLauncher launcher = options.processIsolation()
-        ? (spec, computes) -> ComputeProcess.launcher(compute, api(), adminToken).launch(spec, computes)
-        : (spec, computes) -> ComputeNode.start(compute, spec, computes);
-    gateway = Gateway.start(new Gateway.Config("127.0.0.1", options.postgresPort(), null, options.httpPort(),
-        adminToken, options.suspendAfter(), options.readOnlyPort(), options.sessionsPerReplica(),
-        options.writeForwarding()),
-        branches, launcher);
-    started.add(gateway);
-    Files.writeString(home.resolve("api"), api() + "\n");
-    mainCompute = gateway.fleet().start("main", Role.PRIMARY, 0, null).id();
-    log.println("folio local: gateway on port " + gateway.port() + ", management API, health and metrics on "
-        + api() + "; compute " + mainCompute + " for branch main");
   }
 
   /**
