@@ -79,9 +79,13 @@ class GarbageCollectionTest {
       Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> {
         workload.run(5, List.of(main));
         TimelineIndex newest = stored.newest(main);
+        if (newest == null) {
+          return false;
+        }
         newest.layers().forEach(d -> everListed.add(d.name().toString()));
         long files = stored.list(layout.layers(main)).size();
-        return newest.retainedFromLsn() != 0 && files < everListed.size() && stored.newest(unnamed) == null;
+        return Lsn.compare(newest.retainedFromLsn(), branchPoint) > 0 && files < everListed.size()
+            && stored.newest(unnamed) == null;
       });
       long end = workload.flushedLsn(main);
       Awaitility.await().atMost(Duration.ofMinutes(1))
