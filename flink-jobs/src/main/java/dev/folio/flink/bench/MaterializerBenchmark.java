@@ -3,7 +3,7 @@ package dev.folio.flink.bench;
 import dev.folio.flink.local.LocalFlink;
 import dev.folio.flink.materializer.FaultInjector;
 import dev.folio.flink.materializer.MaterializerConfig;
-import dev.folio.flink.materializer.TimelineIndexStore;
+import dev.folio.flink.storage.TimelineIndexStore;
 import dev.folio.flink.materializer.WalMaterializerJob;
 import dev.folio.format.Lsn;
 import dev.folio.format.PageKey;

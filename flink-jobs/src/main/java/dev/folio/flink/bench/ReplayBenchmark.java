@@ -1,7 +1,7 @@
 package dev.folio.flink.bench;
 
 import dev.folio.flink.local.LocalFlink;
-import dev.folio.flink.materializer.TimelineIndexStore;
+import dev.folio.flink.storage.TimelineIndexStore;
 import dev.folio.flink.replay.ReplayPlan;
 import dev.folio.flink.replay.WalReplayJob;
 import dev.folio.format.TimelineId;

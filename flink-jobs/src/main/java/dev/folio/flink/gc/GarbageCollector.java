@@ -1,6 +1,6 @@
 package dev.folio.flink.gc;
 
-import dev.folio.flink.materializer.ObjectStore;
+import dev.folio.flink.storage.ObjectStore;
 import dev.folio.format.Lsn;
 import dev.folio.format.TimelineId;
 import dev.folio.format.gc.Retention;

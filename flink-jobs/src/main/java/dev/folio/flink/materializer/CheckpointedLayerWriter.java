@@ -1,5 +1,6 @@
 package dev.folio.flink.materializer;
 
+import dev.folio.flink.storage.ObjectStore;
 import dev.folio.format.Lsn;
 import dev.folio.format.PageKey;
 import dev.folio.format.TimelineId;

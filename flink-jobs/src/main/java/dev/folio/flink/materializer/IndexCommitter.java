@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.folio.flink.gc.GarbageCollector;
+import dev.folio.flink.storage.TimelineIndexStore;
 import dev.folio.format.FormatException;
 import dev.folio.format.Lsn;
 import dev.folio.format.TimelineId;

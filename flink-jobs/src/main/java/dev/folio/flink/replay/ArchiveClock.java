@@ -1,7 +1,7 @@
 package dev.folio.flink.replay;
 
-import dev.folio.flink.materializer.ObjectStore;
-import dev.folio.flink.materializer.TimelineIndexStore;
+import dev.folio.flink.storage.ObjectStore;
+import dev.folio.flink.storage.TimelineIndexStore;
 import dev.folio.format.Lsn;
 import dev.folio.format.TimelineId;
 import dev.folio.format.index.TimelineIndex;

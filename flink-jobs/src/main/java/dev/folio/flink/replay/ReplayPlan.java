@@ -1,6 +1,6 @@
 package dev.folio.flink.replay;
 
-import dev.folio.flink.materializer.TimelineIndexStore;
+import dev.folio.flink.storage.TimelineIndexStore;
 import dev.folio.format.Lsn;
 import dev.folio.format.TimelineId;
 import dev.folio.format.index.TimelineIndex;

@@ -1,4 +1,4 @@
-package dev.folio.flink.materializer;
+package dev.folio.flink.storage;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.folio.flink.materializer;
+package dev.folio.flink.storage;
 
 import dev.folio.format.TimelineId;
 import dev.folio.format.index.TimelineIndex;
