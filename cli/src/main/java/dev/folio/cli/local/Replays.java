@@ -5,7 +5,6 @@ import dev.folio.compute.pgwire.PgException;
 import dev.folio.compute.pgwire.SqlState;
 import dev.folio.compute.storage.PageServiceClient;
 import dev.folio.flink.local.LocalFlink;
-import dev.folio.flink.replay.ArchiveClock;
 import dev.folio.flink.replay.ReplayException;
 import dev.folio.flink.replay.ReplayPlan;
 import dev.folio.flink.replay.WalReplayJob;
@@ -71,7 +70,7 @@ final class Replays implements AutoCloseable {
   Replay start(String branch, Long lsn, Instant time, String into, boolean verify, String flink) {
     TimelineId source = branches.existing(branch);
     branches.checkNew(into);
-    Long at = lsn == null && time != null ? Long.valueOf(lsnAt(source, time)) : lsn;
+    Long at = lsn == null && time != null ? Long.valueOf(branches.lsnAt(branch, time)) : lsn;
     long target = branches.pointIn(branch, at, null, false);
     Replay replay;
     synchronized (this) {
@@ -82,28 +81,6 @@ final class Replays implements AutoCloseable {
     }
     runner.execute(() -> run(replay, source, verify, flink));
     return replay;
-  }
-
-  /**
-   * The last commit at or before {@code time}: the page service knows the commits the log's tail
-   * holds; older ones are in the WAL archive, which replay reads anyway.
-   */
-  private long lsnAt(TimelineId source, Instant time) {
-    try (PageServiceClient client = pageService.apply(source)) {
-      return client.lsnAt(time);
-    } catch (PageServiceClient.BeforeHistory e) {
-      try {
-        return ArchiveClock.lsnAt(layout, source, time).orElseThrow(() -> new PgException(
-            SqlState.INVALID_PARAMETER_VALUE, time + " is before the first commit in the archived history of the branch"));
-      } catch (java.io.IOException io) {
-        throw new PgException("58030", "could not read the WAL archive: " + io.getMessage());
-      }
-    } catch (IllegalArgumentException e) {
-      throw new PgException(SqlState.INVALID_PARAMETER_VALUE, e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new PgException(SqlState.QUERY_CANCELED, "interrupted");
-    }
   }
 
   synchronized Replay status(String id) {

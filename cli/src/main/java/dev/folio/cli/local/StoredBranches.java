@@ -5,6 +5,7 @@ import dev.folio.compute.pgwire.PgException;
 import dev.folio.compute.pgwire.SqlState;
 import dev.folio.compute.storage.PageServiceClient;
 import dev.folio.flink.local.LocalFlink;
+import dev.folio.flink.replay.ArchiveClock;
 import dev.folio.format.Lsn;
 import dev.folio.format.TimelineId;
 import dev.folio.format.index.TimelineIndex;
@@ -274,6 +275,16 @@ final class StoredBranches implements BranchManager, AutoCloseable {
     TimelineId timeline = existing(branch);
     try (PageServiceClient client = pageService.apply(timeline)) {
       return client.lsnAt(time);
+    } catch (PageServiceClient.BeforeHistory e) {
+      // The page service knows the commits the log's tail holds; older ones are in the WAL archive.
+      try {
+        return ArchiveClock.lsnAt(layout, timeline, time).orElseThrow(() -> new PgException(
+            SqlState.INVALID_PARAMETER_VALUE, time + " is before the retained history of branch \"" + branch
+            + "\": no commit at or before it, in Kafka or in the WAL archive"));
+      } catch (java.io.IOException io) {
+        throw new PgException("58030", "could not read the WAL archive of branch \"" + branch + "\": "
+            + io.getMessage());
+      }
     } catch (IllegalArgumentException e) {
       throw new PgException(SqlState.INVALID_PARAMETER_VALUE, e.getMessage());
     } catch (InterruptedException e) {

@@ -5,6 +5,7 @@ import static dev.folio.cli.local.OnLocal.get;
 import static dev.folio.cli.local.OnLocal.ids;
 import static dev.folio.cli.local.OnLocal.post;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.folio.cli.Folio;
@@ -139,11 +140,16 @@ class ReplayTest {
     }
 
     // Started again, the page service's tail begins where Kafka now does: the first commits' times
-    // are in the WAL archive only, and a replay to one of them finds it there.
+    // are in the WAL archive only; lsn-at and a replay to one of them find it there.
     try (LocalSystem again = LocalSystem.start(home, 0, quiet)) {
       String early = points.get(1).time().toString();
-      assertThat(get(again, "/v1/lsn-at?branch=main&time=" + early).get("message").asText())
-          .contains("before the retained history");
+      try (PageServiceClient tail = again.pageService(again.timeline())) {
+        assertThatThrownBy(() -> tail.lsnAt(points.get(1).time()))
+            .isInstanceOf(PageServiceClient.BeforeHistory.class);
+      }
+      long archived = Lsn.parse(get(again, "/v1/lsn-at?branch=main&time=" + early).get("lsn").asText()).value();
+      assertThat(Lsn.compare(archived, Lsn.parse(points.get(0).lsn()).value())).isPositive();
+      assertThat(Lsn.compare(archived, Lsn.parse(points.get(1).lsn()).value())).isNotPositive();
       StringWriter out = new StringWriter();
       assertThat(cli(again, out, "replay", "--branch", "main", "--to-time", early, "--into", "early"))
           .as(out.toString()).isZero();

@@ -37,7 +37,10 @@ public interface BranchManager extends BranchCatalog {
    */
   Branch restore(String name, Instant time);
 
-  /** The LSN of the branch's last commit at or before {@code time}. */
+  /**
+   * The LSN of the branch's last commit at or before {@code time}, from the commits the log still
+   * holds or, for older times, from the WAL archive.
+   */
   long lsnAt(String branch, Instant time);
 
   /**
