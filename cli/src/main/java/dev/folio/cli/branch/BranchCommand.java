@@ -84,14 +84,15 @@ public final class BranchCommand implements Runnable {
     public Integer call() throws Exception {
       Map<String, Integer> depth = new HashMap<>();
       List<String[]> rows = new ArrayList<>();
-      rows.add(new String[] {"BRANCH", "TIMELINE", "PARENT", "BRANCH LSN", "CREATED", "LAYER BYTES", "WAL BYTES"});
+      rows.add(new String[] {"BRANCH", "TIMELINE", "PARENT", "BRANCH LSN", "RETAINED FROM", "CREATED", "LAYER BYTES",
+          "WAL BYTES"});
       for (JsonNode b : api.get("/v1/branches").get("branches")) {
         String parent = b.path("parent").isTextual() ? b.get("parent").asText() : null;
         int d = parent == null ? 0 : depth.getOrDefault(parent, 0) + 1;
         depth.put(b.get("name").asText(), d);
         rows.add(new String[] {"  ".repeat(d) + (d > 0 ? "└ " : "") + b.get("name").asText(),
             b.get("timeline").asText(), parent == null ? "-" : parent, b.path("branch_lsn").asText("-"),
-            b.path("created_at").asText("-"), b.path("layer_bytes").asText("-"),
+            b.path("retained_from_lsn").asText("-"), b.path("created_at").asText("-"), b.path("layer_bytes").asText("-"),
             b.path("archived_wal_bytes").asText("-")});
       }
       ComputeCommand.print(spec.commandLine().getOut(), rows);

@@ -116,7 +116,11 @@ final class StoredBranches implements BranchManager, AutoCloseable {
 
   @Override
   public StorageBytes storage(TimelineId timeline) {
-    TimelineIndex index = newest(store, layout, timeline);
+    return storage(newest(store, layout, timeline));
+  }
+
+  /** The bytes an index lists: layers and archived WAL (none without an index). */
+  private static StorageBytes storage(TimelineIndex index) {
     if (index == null) {
       return new StorageBytes(0, 0);
     }
@@ -133,10 +137,12 @@ final class StoredBranches implements BranchManager, AutoCloseable {
     Map<String, Branch> byName = new LinkedHashMap<>();
     for (Map.Entry<String, TimelineId> b : all.entrySet()) {
       TimelineIndex first = index(b.getValue(), TimelineIndex.fileName(1));
+      TimelineIndex newest = newest(store, layout, b.getValue());
       TimelineIndex.Ancestor ancestor = first.ancestor();
       byName.put(b.getKey(), new Branch(b.getKey(), b.getValue(),
           ancestor == null ? null : names.getOrDefault(ancestor.timeline(), ancestor.timeline().toString()),
-          first.startLsn(), first.createdAt(), storage(b.getValue())));
+          first.startLsn(), Lsn.max(first.startLsn(), newest.retainedFromLsn()), first.createdAt(),
+          storage(newest)));
     }
     // Parents before children: a walk from the roots.
     List<Branch> ordered = new ArrayList<>();
@@ -161,7 +167,7 @@ final class StoredBranches implements BranchManager, AutoCloseable {
         TimelineIndex.created(timeline, new TimelineIndex.Ancestor(from, at), created).toJson());
     store.write(layout.branches() + name, timeline.toString().getBytes(StandardCharsets.UTF_8));
     recent.remove(name);
-    return new Branch(name, timeline, parent, at, created, new StorageBytes(0, 0));
+    return new Branch(name, timeline, parent, at, at, created, new StorageBytes(0, 0));
   }
 
   /** Refuses a name that is not one, or that a branch has already. */

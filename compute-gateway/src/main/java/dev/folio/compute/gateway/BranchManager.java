@@ -13,10 +13,11 @@ import java.util.List;
 public interface BranchManager extends BranchCatalog {
   /**
    * A branch as {@code branch list} shows it; {@code parent} null for a root; {@code branchLsn}
-   * where its own log starts (its branch point, or where a replay rebuilt it).
+   * where its own log starts (its branch point, or where a replay rebuilt it); {@code retainedFromLsn}
+   * the oldest LSN reads, branches and restores may use (garbage collection keeps what they need).
    */
-  record Branch(String name, TimelineId timeline, String parent, long branchLsn, Instant createdAt,
-      StorageBytes storage) {}
+  record Branch(String name, TimelineId timeline, String parent, long branchLsn, long retainedFromLsn,
+      Instant createdAt, StorageBytes storage) {}
 
   /** Every branch, parents before their children. */
   List<Branch> list();

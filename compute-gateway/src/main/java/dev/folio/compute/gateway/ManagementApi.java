@@ -32,7 +32,7 @@ import java.util.Map;
  *                                      static compute is a new one)
  * POST /v1/computes/{id}/suspend      → the compute, suspended
  * POST /v1/computes/{id}/stop         → the compute, stopped and gone from the registry
- * GET  /v1/branches                   {"branches": [{"name", "timeline", "parent", "branch_lsn", "created_at",
+ * GET  /v1/branches                   {"branches": [{"name", "timeline", "parent", "branch_lsn", "retained_from_lsn", "created_at",
  *                                      "layer_bytes", "archived_wal_bytes"}…], "write_forwarding": "host:port"}
  * POST /v1/branches                   {"name": "dev", "parent": "main", "lsn": "0/16B3748" or "time": "…"}
  * POST /v1/branches/{name}/delete     {"cascade": false}  → {"deleted": [name…]} (its computes stop)
@@ -273,6 +273,7 @@ final class ManagementApi {
   static ObjectNode json(BranchManager.Branch b) {
     return JSON.createObjectNode().put("name", b.name()).put("timeline", b.timeline().toString())
         .put("parent", b.parent()).put("branch_lsn", Lsn.format(b.branchLsn()))
+        .put("retained_from_lsn", Lsn.format(b.retainedFromLsn()))
         .put("created_at", text(b.createdAt())).put("layer_bytes", b.storage().layers())
         .put("archived_wal_bytes", b.storage().archivedWal());
   }
