@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
  * the management API, showing progress until it ends.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
-    description = "Rebuilds a branch's pages as of an LSN or a time from the WAL archive and Kafka into a new branch.")
+    description = {"Rebuilds a branch's pages as of an LSN or a time from the WAL archive and Kafka into a new branch",
+        "(without --to-lsn or --to-time: as of the branch's last flush), showing progress."})
 public final class ReplayCommand implements Callable<Integer> {
   @Mixin
   ManagementClient api;
