@@ -70,7 +70,10 @@ final class Replays implements AutoCloseable {
   Replay start(String branch, Long lsn, Instant time, String into, boolean verify, String flink) {
     TimelineId source = branches.existing(branch);
     branches.checkNew(into);
-    Long at = lsn == null && time != null ? Long.valueOf(branches.lsnAt(branch, time)) : lsn;
+    if (lsn != null && time != null) {
+      throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "give the point as an LSN or as a time, not both");
+    }
+    Long at = time != null ? Long.valueOf(branches.lsnAt(branch, time)) : lsn;
     long target = branches.pointIn(branch, at, null, false);
     Replay replay;
     synchronized (this) {

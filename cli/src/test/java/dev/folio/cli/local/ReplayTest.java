@@ -130,6 +130,10 @@ class ReplayTest {
       assertThat(post(system, "/v1/replays", "{\"branch\": \"main\", \"into\": \"x\", \"to_lsn\": \"FF/0\"}")
           .get("code").asText()).isEqualTo("22023");
       assertThat(post(system, "/v1/replays", "{\"branch\": \"main\"}").get("code").asText()).isEqualTo("22023");
+      assertThat(post(system, "/v1/replays", "{\"branch\": \"main\", \"into\": \"x\", \"to_lsn\": \""
+          + lsns.get(1) + "\", \"to_time\": \"" + points.get(1).time() + "\"}").get("code").asText()).isEqualTo("22023");
+      assertThat(post(system, "/v1/replays", "{\"branch\": \"main\", \"into\": \"x\", \"to_lsn\": \"nope\"}")
+          .get("code").asText()).isEqualTo("22023");
       assertThat(get(system, "/v1/replays/replay-99").get("code").asText()).isEqualTo("42704");
       assertThat(get(system, "/v1/replays").get("replays")).hasSize(4);
       // A replay of a replay has no log below its start: refused with its reason.
