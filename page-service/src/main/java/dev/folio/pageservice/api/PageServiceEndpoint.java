@@ -151,7 +151,8 @@ public final class PageServiceEndpoint extends PageServiceGrpc.PageServiceImplBa
   }
 
   private static GetPageResponse page(dev.folio.schemas.pageservice.v1.PageKey key, PageReader.Result r) {
-    ByteString bytes = UnsafeByteOperations.unsafeWrap(r.page().toByteArray());
+    // A page never changes: the response wraps its bytes instead of copying them first.
+    ByteString bytes = UnsafeByteOperations.unsafeWrap(r.page().asReadOnlyBuffer());
     return GetPageResponse.newBuilder().setKey(key).setPage(bytes).setPageLsn(r.page().lsnValue())
         .setServedLsn(r.servedLsn()).build();
   }
