@@ -91,10 +91,18 @@ public final class WalMaterializerJob implements Callable<Integer> {
     return 0;
   }
 
-  /** 10s, 5m, 12h, 7d. */
-  private static Duration duration(String text) {
+  /** 10s, 5m, 12h, 7d, or 0. */
+  static Duration duration(String text) {
     String t = text.strip().toUpperCase();
-    return t.endsWith("D") ? Duration.ofDays(Long.parseLong(t.substring(0, t.length() - 1))) : Duration.parse("PT" + t);
+    if (t.equals("0")) {
+      return Duration.ZERO;
+    }
+    try {
+      return t.endsWith("D") ? Duration.ofDays(Long.parseLong(t.substring(0, t.length() - 1)))
+          : Duration.parse("PT" + t);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("not a duration: \"" + text + "\" (give e.g. 10s, 5m, 12h, 7d)", e);
+    }
   }
 
   /** Adds the materializer to {@code env}, which brings checkpointing and the state backend. */
