@@ -98,7 +98,7 @@ class FlinkClusterIT {
           "--timeline", source.toString(), "--to-lsn", Lsn.format(lsn), "--into", into.toString());
       Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> submitter.status(replay).isGloballyTerminalState());
       assertThat(submitter.status(replay)).isEqualTo(JobStatus.FINISHED);
-      assertThat(((Number) submitter.accumulators(replay).get("folio-replay-pages")).longValue()).isPositive();
+      assertThat(((Number) submitter.accumulators(replay).get(WalReplayJob.PAGES)).longValue()).isPositive();
       LayerMap rebuilt = stored.layers(stored.newest(into));
       for (PageKey key : workload.keys(source)) {
         assertThat(PageReconstructor.pageAt(rebuilt, key, lsn).map(Page::toByteArray).orElse(null)).as("%s", key)

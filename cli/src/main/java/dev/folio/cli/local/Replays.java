@@ -116,9 +116,9 @@ final class Replays implements AutoCloseable {
       long total = plan.archivedRecords() + plan.kafkaRecords();
       update(id, r -> with(r, "running", 0, total, 0, 0));
       Map<String, Object> result = flink == null ? runHere(id, plan, total) : submit(id, plan, total, flink);
-      long pages = number(result, "folio-replay-pages");
-      long refused = number(result, "folio-replay-records-refused");
-      long read = number(result, "folio-replay-events-read");
+      long pages = number(result, WalReplayJob.PAGES);
+      long refused = number(result, WalReplayJob.RECORDS_REFUSED);
+      long read = number(result, WalReplayJob.EVENTS_READ);
       update(id, r -> with(r, "naming", read, total, pages, refused));
       branches.name(replay.into(), into);
       if (verify) {
@@ -197,7 +197,7 @@ final class Replays implements AutoCloseable {
 
   private void progress(String id, long total, Supplier<Map<String, Object>> accumulators) {
     try {
-      long read = number(accumulators.get(), "folio-replay-events-read");
+      long read = number(accumulators.get(), WalReplayJob.EVENTS_READ);
       update(id, r -> with(r, "running", read, total, r.pages(), r.recordsRefused()));
     } catch (RuntimeException e) {
       LOG.debug("No progress from replay {} yet: {}", id, e.toString());

@@ -66,7 +66,7 @@ public final class ReplayBenchmark {
     // The timeline exists once its first index does; nothing is materialized yet.
     TimelineIndexStore.write(pipeline.layout(), TimelineIndex.created(timeline, null, Instant.now()));
     progress.printf("  replay (parallelism %d) from Kafka...%n", parallelism);
-    double fromKafka = backlog.records / replaySeconds(timeline, backlog.end, parallelism, new long[1]);
+    double fromKafka = backlog.records / replay(timeline, backlog.end, parallelism).seconds();
 
     progress.println("  materializer: folding and archiving the backlog...");
     JobClient materializer = MaterializerBenchmark.startMaterializer(pipeline, parallelism);
@@ -77,13 +77,16 @@ public final class ReplayBenchmark {
       materializer.cancel().get();
     }
     progress.printf("  replay (parallelism %d) from the WAL archive...%n", parallelism);
-    long[] pages = new long[1];
-    double fromArchive = backlog.records / replaySeconds(timeline, backlog.end, parallelism, pages);
-    return new Result(backlog.records, pages[0], consumerRate, fromKafka, fromArchive, parallelism);
+    Run fromArchive = replay(timeline, backlog.end, parallelism);
+    return new Result(backlog.records, fromArchive.pages(), consumerRate, fromKafka,
+        backlog.records / fromArchive.seconds(), parallelism);
   }
 
-  /** Plans and runs a replay to {@code lsn}; {@code pages[0]} gets how many pages it rebuilt. */
-  private double replaySeconds(TimelineId timeline, long lsn, int parallelism, long[] pages) throws Exception {
+  /** One replay: how long it took and how many pages it rebuilt. */
+  private record Run(double seconds, long pages) {}
+
+  /** Plans and runs a replay to {@code lsn}. */
+  private Run replay(TimelineId timeline, long lsn, int parallelism) throws Exception {
     long start = System.nanoTime();
     ReplayPlan plan;
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", pipeline.bootstrapServers()))) {
@@ -94,7 +97,6 @@ public final class ReplayBenchmark {
     WalReplayJob.build(env, plan);
     JobExecutionResult result = env.execute("replay-benchmark");
     double seconds = (System.nanoTime() - start) / 1e9;
-    pages[0] = result.<Long>getAccumulatorResult("folio-replay-pages");
-    return seconds;
+    return new Run(seconds, result.<Long>getAccumulatorResult(WalReplayJob.PAGES));
   }
 }

@@ -31,14 +31,10 @@ import org.slf4j.LoggerFactory;
  */
 final class ReplayFolder extends KeyedProcessFunction<PageRef, WalEvent, LayerEntry> {
   private static final Logger LOG = LoggerFactory.getLogger(ReplayFolder.class);
-  static final String PAGES = "folio-replay-pages";
-  static final String REFUSED = "folio-replay-records-refused";
-  static final String RECORDS = "folio-replay-records";
 
   private transient ListState<byte[]> records;
   private transient LongCounter pages;
   private transient LongCounter refused;
-  private transient LongCounter applied;
 
   @Override
   public void open(OpenContext context) {
@@ -46,10 +42,8 @@ final class ReplayFolder extends KeyedProcessFunction<PageRef, WalEvent, LayerEn
         new ListStateDescriptor<>("records", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
     pages = new LongCounter();
     refused = new LongCounter();
-    applied = new LongCounter();
-    getRuntimeContext().addAccumulator(PAGES, pages);
-    getRuntimeContext().addAccumulator(REFUSED, refused);
-    getRuntimeContext().addAccumulator(RECORDS, applied);
+    getRuntimeContext().addAccumulator(WalReplayJob.PAGES, pages);
+    getRuntimeContext().addAccumulator(WalReplayJob.RECORDS_REFUSED, refused);
   }
 
   @Override
@@ -77,7 +71,6 @@ final class ReplayFolder extends KeyedProcessFunction<PageRef, WalEvent, LayerEn
       last = r.getLsn();
       try {
         page = Redo.apply(page, r);
-        applied.add(1);
       } catch (FormatException e) {
         refused.add(1);
         LOG.warn("Replay skips the record at LSN {} of {} ({}): {}", Lsn.format(r.getLsn()),

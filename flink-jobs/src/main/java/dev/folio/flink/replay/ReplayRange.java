@@ -11,17 +11,13 @@ import org.apache.flink.api.common.functions.RichFilterFunction;
 
 /**
  * Keeps the WAL events that belong to the replay: records of the plan's timelines, each up to its
- * segment's LSN, from the archive or from Kafka as the segment says. Counts every event read (for
- * progress) and the garbage skipped (what the materializer sends to the dead-letter topic).
+ * segment's LSN, from the archive or from Kafka as the segment says. Counts every event read, for
+ * progress; garbage is skipped (the materializer has sent it to the dead-letter topic).
  */
 final class ReplayRange extends RichFilterFunction<WalEvent> {
-  static final String READ = "folio-replay-events-read";
-  static final String GARBAGE = "folio-replay-garbage";
-
   private final List<ReplayPlan.Segment> segments;
   private transient Map<TimelineId, ReplayPlan.Segment> byTimeline;
   private transient LongCounter read;
-  private transient LongCounter garbage;
 
   ReplayRange(List<ReplayPlan.Segment> segments) {
     this.segments = segments;
@@ -32,18 +28,13 @@ final class ReplayRange extends RichFilterFunction<WalEvent> {
     byTimeline = new HashMap<>();
     segments.forEach(s -> byTimeline.put(s.timeline(), s));
     read = new LongCounter();
-    garbage = new LongCounter();
-    getRuntimeContext().addAccumulator(READ, read);
-    getRuntimeContext().addAccumulator(GARBAGE, garbage);
+    getRuntimeContext().addAccumulator(WalReplayJob.EVENTS_READ, read);
   }
 
   @Override
   public boolean filter(WalEvent e) {
     read.add(1);
     if (e.kind != WalEvent.RECORD) {
-      if (e.kind == WalEvent.GARBAGE) {
-        garbage.add(1);
-      }
       return false;
     }
     ReplayPlan.Segment segment = byTimeline.get(e.timeline());

@@ -50,6 +50,13 @@ import picocli.CommandLine.Option;
 @Command(name = "wal-replay", mixinStandardHelpOptions = true,
     description = "Rebuilds a Folio timeline's pages as of an LSN from the WAL archive and Kafka into a new timeline.")
 public final class WalReplayJob implements Callable<Integer> {
+  /** Accumulator: WAL events the sources read (records of other timelines and markers too), for progress. */
+  public static final String EVENTS_READ = "folio-replay-events-read";
+  /** Accumulator: pages rebuilt. */
+  public static final String PAGES = "folio-replay-pages";
+  /** Accumulator: records redo refused and the replay skipped, as the materializer dead-letters them. */
+  public static final String RECORDS_REFUSED = "folio-replay-records-refused";
+
   /** The layer writer writes early past this many bytes of pages: the image layers of a replay come in pieces this big. */
   static final long LAYER_BYTES = 64L << 20;
 

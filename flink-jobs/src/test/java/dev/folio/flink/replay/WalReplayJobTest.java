@@ -136,7 +136,7 @@ class WalReplayJobTest {
     StreamExecutionEnvironment env = LocalFlink.boundedEnvironment(FlinkS3.of(s3), 2);
     WalReplayJob.build(env, plan);
     JobExecutionResult result = env.execute("replay");
-    assertThat(result.<Long>getAccumulatorResult(ReplayFolder.REFUSED)).isZero();
+    assertThat(result.<Long>getAccumulatorResult(WalReplayJob.RECORDS_REFUSED)).isZero();
     TimelineIndex index = stored.newest(into);
     assertThat(index.consistentLsn()).isEqualTo(lsn);
     return index;
